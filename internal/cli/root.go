@@ -87,6 +87,7 @@ keyring so that a warm call takes milliseconds.`,
 	root.SetErr(env.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
 	root.AddCommand(
+		newTokenCommand(env),
 		newVersionCommand(env),
 	)
 	return root
