@@ -268,8 +268,7 @@ func (s *KeyringStore) set(key, value string) error {
 	if strings.HasPrefix(value, chunkMagic) || max > 0 && len(value) > max {
 		if max <= 0 {
 			max = len(value) + chunkHeaderLen
-		}
-		if max-chunkHeaderLen < minChunkPayload {
+		} else if max-chunkHeaderLen < minChunkPayload {
 			return fmt.Errorf("cache: keyring MaxValueSize %d is too small to split values", s.opts.MaxValueSize)
 		}
 		parts, err := split(value, max)
