@@ -75,7 +75,9 @@ func TestIndexUnreadableIsEmpty(t *testing.T) {
 		"corrupt":         func(p string) { writeMode(t, p, `{"v":1,"entries":[{`, 0o600) },
 		"foreign version": func(p string) { writeMode(t, p, `{"v":7,"entries":[{"key":"abc","kind":"token"}]}`, 0o600) },
 		"world readable":  func(p string) { writeMode(t, p, `{"v":1,"entries":[{"key":"abc","kind":"token"}]}`, 0o644) },
-		"bad keys":        func(p string) { writeMode(t, p, `{"v":1,"entries":[{"key":"../../etc/passwd","kind":"token"}]}`, 0o600) },
+		"bad keys": func(p string) {
+			writeMode(t, p, `{"v":1,"entries":[{"key":"../../etc/passwd","kind":"token"}]}`, 0o600)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
