@@ -38,7 +38,7 @@ daemon_env=(env HOME="$tmp/home" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp
 # Private session bus, a child of this script (not --fork: a container's
 # pid 1 may not reap it). It prints its address once it listens.
 "${daemon_env[@]}" dbus-daemon --session --nofork --nopidfile \
-	--address="unix:path=$tmp/run/bus" --print-address=3 3>"$tmp/bus.addr" &
+	--address="unix:path=$tmp/run/bus" --print-address=3 3>"$tmp/bus.addr" 2>"$tmp/bus.log" &
 bus_pid=$!
 for _ in $(seq 100); do
 	[[ -s $tmp/bus.addr ]] && break
@@ -47,7 +47,8 @@ done
 export DBUS_SESSION_BUS_ADDRESS
 DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$tmp/bus.addr")
 if [[ -z $DBUS_SESSION_BUS_ADDRESS ]]; then
-	echo "with-keyring: dbus-daemon did not start" >&2
+	echo "with-keyring: dbus-daemon did not start:" >&2
+	cat "$tmp/bus.log" >&2
 	exit 1
 fi
 
