@@ -1,0 +1,186 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// maxFileSize bounds what is read from any cache file; a larger one is not
+// ours (a token or session entry is a few KB).
+const maxFileSize = 1 << 20
+
+// entrySuffix names a FileStore entry: <key>.entry in the cache directory.
+const entrySuffix = ".entry"
+
+// FileStore keeps each value in its own file, <dir>/<key>.entry, mode 0600,
+// in a directory of mode 0700 owned by the user. Writes are atomic (a temp
+// file, fsync, rename), so a reader sees the old value or the new one.
+type FileStore struct {
+	dir string
+}
+
+var _ Store = (*FileStore)(nil)
+
+// NewFileStore returns a FileStore in dir, creating dir (mode 0700) when it
+// is missing. It refuses a dir that is a symlink, not a directory, or not
+// owned by the current user, and tightens the mode of an existing dir of
+// ours to 0700.
+func NewFileStore(dir string) (*FileStore, error) {
+	if err := ensureDir(dir); err != nil {
+		return nil, err
+	}
+	return &FileStore{dir: dir}, nil
+}
+
+// Dir is the directory the store writes to.
+func (s *FileStore) Dir() string { return s.dir }
+
+// Name returns "file".
+func (s *FileStore) Name() string { return NameFile }
+
+func (s *FileStore) path(key string) string { return filepath.Join(s.dir, key+entrySuffix) }
+
+// Get returns the value stored under key. A missing, unreadable, oversized,
+// non-regular, foreign-owned or group/world-accessible file is a miss: the
+// error wraps ErrNotFound and says why, without the value.
+func (s *FileStore) Get(key string) (string, error) {
+	if err := validateKey(key); err != nil {
+		return "", err
+	}
+	b, err := readPrivateFile(s.path(key))
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// Set stores value under key atomically, mode 0600.
+func (s *FileStore) Set(key, value string) error {
+	if err := validateKey(key); err != nil {
+		return err
+	}
+	return writeFileAtomic(s.dir, key+entrySuffix, []byte(value))
+}
+
+// Delete removes key's file; a missing file is not an error.
+func (s *FileStore) Delete(key string) error {
+	if err := validateKey(key); err != nil {
+		return err
+	}
+	if err := os.Remove(s.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cache: delete entry: %w", err)
+	}
+	return nil
+}
+
+// ensureDir makes dir a private directory of the current user: created
+// 0700 when missing, refused when it is a symlink, not a directory or owned
+// by someone else, chmod 0700 when it is ours but more open.
+func ensureDir(dir string) error {
+	if dir == "" {
+		return errors.New("cache: no cache directory")
+	}
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("cache: create cache directory: %w", err)
+		}
+		fi, err = os.Lstat(dir)
+	}
+	if err != nil {
+		return fmt.Errorf("cache: cache directory: %w", err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("cache: cache directory %s is a symlink; refusing to use it", dir)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("cache: cache directory %s is not a directory", dir)
+	}
+	if err := checkOwner(fi); err != nil {
+		return fmt.Errorf("cache: cache directory %s: %w", dir, err)
+	}
+	if permsMatter && fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("cache: make cache directory private: %w", err)
+		}
+	}
+	return nil
+}
+
+// readPrivateFile reads a file that only the current user can read or
+// write. Anything else is a miss that wraps ErrNotFound. Symlinks are not
+// followed.
+func readPrivateFile(path string) ([]byte, error) {
+	name := filepath.Base(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, ErrNotFound
+		}
+		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file", ErrNotFound, name)
+	}
+	if err := checkOwner(fi); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrNotFound, name, err)
+	}
+	if permsMatter && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%w: %s is accessible to group or others (mode %04o)", ErrNotFound, name, fi.Mode().Perm())
+	}
+	if fi.Size() > maxFileSize {
+		return nil, fmt.Errorf("%w: %s is too large", ErrNotFound, name)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: read %s: %w", ErrNotFound, name, err)
+	}
+	if len(b) > maxFileSize {
+		return nil, fmt.Errorf("%w: %s is too large", ErrNotFound, name)
+	}
+	return b, nil
+}
+
+// writeFileAtomic writes data to dir/name through a 0600 temp file in the
+// same directory: write, fsync, rename, then fsync the directory.
+func writeFileAtomic(dir, name string, data []byte) (err error) {
+	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cache: write %s: %w", name, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if permsMatter {
+		if err = f.Chmod(0o600); err != nil {
+			return fmt.Errorf("cache: write %s: %w", name, err)
+		}
+	}
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("cache: write %s: %w", name, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("cache: write %s: %w", name, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("cache: write %s: %w", name, err)
+	}
+	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("cache: write %s: %w", name, err)
+	}
+	syncDir(dir)
+	return nil
+}
