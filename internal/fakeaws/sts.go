@@ -21,7 +21,7 @@ const (
 var (
 	sessionNameRE    = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 	sourceIdentityRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	externalIDRE     = regexp.MustCompile(`^[\w+=,.@:/-]{2,1224}$`)
+	externalIDRE     = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 	serialNumberRE   = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
 	tokenCodeRE      = regexp.MustCompile(`^\d{6}$`)
 )
@@ -205,7 +205,7 @@ func (s *Server) assumeRole(caller *identity, p url.Values) (*assumeRoleResponse
 		duration = time.Duration(n) * time.Second
 	}
 	externalID, serial, code, srcID := p.Get("ExternalId"), p.Get("SerialNumber"), p.Get("TokenCode"), p.Get("SourceIdentity")
-	if externalID != "" && !externalIDRE.MatchString(externalID) {
+	if externalID != "" && (len(externalID) < 2 || len(externalID) > 1224 || !externalIDRE.MatchString(externalID)) {
 		return nil, constraintError(externalID, "externalId", `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
 	}
 	if serial != "" && !serialNumberRE.MatchString(serial) {
