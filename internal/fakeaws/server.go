@@ -107,6 +107,16 @@ type role struct {
 
 // New starts a server on a loopback port. Close it when done.
 func New(opts Options) *Server {
+	s := NewUnstarted(opts)
+	s.srv = httptest.NewServer(s)
+	s.URL = s.srv.URL
+	return s
+}
+
+// NewUnstarted returns a server that is not listening: serve it yourself
+// (it is an http.Handler) and set URL to where it is served. Close is then a
+// no-op.
+func NewUnstarted(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -123,13 +133,15 @@ func New(opts Options) *Server {
 		failures:   map[string][]injected{},
 		eksDenials: map[callKey]bool{},
 	}
-	s.srv = httptest.NewServer(s)
-	s.URL = s.srv.URL
 	return s
 }
 
 // Close shuts the server down, waiting for requests in flight.
-func (s *Server) Close() { s.srv.Close() }
+func (s *Server) Close() {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+}
 
 // Handler returns the server's http.Handler, to mount it elsewhere.
 func (s *Server) Handler() http.Handler { return s }

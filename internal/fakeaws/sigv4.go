@@ -164,6 +164,9 @@ func parseSignedRequest(r *http.Request, body []byte) (*signedRequest, *sigError
 			hasHost = true
 		}
 	}
+	if !sr.Presigned && !sr.signs("x-amz-date") {
+		return nil, mismatch("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.")
+	}
 	if !hasHost {
 		return nil, mismatch("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}

@@ -115,6 +115,9 @@ func TestParseSignedRequestRejects(t *testing.T) {
 		{"host not signed", func(r *http.Request) {
 			r.Header.Set("Authorization", strings.Replace(good, "SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date", 1))
 		}, "SignatureDoesNotMatch", "'Host' or ':authority' must be a 'SignedHeader'"},
+		{"date not signed", func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(good, "SignedHeaders=host;x-amz-date", "SignedHeaders=host", 1))
+		}, "SignatureDoesNotMatch", "'X-Amz-Date' must be a 'SignedHeader'"},
 		{"no host header", func(r *http.Request) { r.Host = "" }, "SignatureDoesNotMatch", "no Host header"},
 		{"no date", func(r *http.Request) { r.Header.Del("X-Amz-Date") }, "IncompleteSignature", "'X-Amz-Date'"},
 		{"scope date differs", func(r *http.Request) { r.Header.Set("X-Amz-Date", "20150831T000000Z") }, "SignatureDoesNotMatch", "Date in Credential scope does not match"},

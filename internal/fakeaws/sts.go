@@ -257,24 +257,8 @@ func (s *Server) assumeRole(caller *identity, p url.Values) (*assumeRoleResponse
 	if ro.opts.MaxIssuedDuration > 0 && ro.opts.MaxIssuedDuration < lifetime {
 		lifetime = ro.opts.MaxIssuedDuration
 	}
-	expires := s.now().UTC().Add(lifetime).Truncate(time.Second)
-	akid := "ASIA" + randomID(16)
-	id := &identity{
-		secret:         randomSecret(),
-		token:          randomToken(s.tokenSize),
-		expires:        expires,
-		account:        ro.account,
-		partition:      ro.partition,
-		arn:            fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", ro.partition, ro.account, ro.name, sessionName),
-		userID:         ro.id + ":" + sessionName,
-		principal:      ro.arn,
-		roleSession:    true,
-		sourceIdentity: srcID,
-	}
-	s.mu.Lock()
-	s.keys[akid] = id
-	s.mu.Unlock()
-
+	akid, id := s.issue(&ro, sessionName, srcID, lifetime)
+	expires := id.expires
 	out := &assumeRoleResponse{}
 	c := &out.Result.Credentials
 	c.AccessKeyID, c.SecretAccessKey, c.SessionToken = akid, id.secret, id.token
@@ -283,6 +267,50 @@ func (s *Server) assumeRole(caller *identity, p url.Values) (*assumeRoleResponse
 	out.Result.AssumedRoleUser.AssumedRoleID = id.userID
 	out.Result.SourceIdentity = srcID
 	return out, nil
+}
+
+// issue creates and registers a role session.
+func (s *Server) issue(ro *role, sessionName, sourceIdentity string, lifetime time.Duration) (string, *identity) {
+	akid := "ASIA" + randomID(16)
+	id := &identity{
+		secret:         randomSecret(),
+		token:          randomToken(s.tokenSize),
+		expires:        s.now().UTC().Add(lifetime).Truncate(time.Second),
+		account:        ro.account,
+		partition:      ro.partition,
+		arn:            fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", ro.partition, ro.account, ro.name, sessionName),
+		userID:         ro.id + ":" + sessionName,
+		principal:      ro.arn,
+		roleSession:    true,
+		sourceIdentity: sourceIdentity,
+	}
+	s.mu.Lock()
+	s.keys[akid] = id
+	s.mu.Unlock()
+	return akid, id
+}
+
+// AddSession issues role-session credentials for roleARN directly, as if
+// AssumeRole had succeeded, without an HTTP call and without counting one:
+// for tests that need temporary credentials of a chosen lifetime. The role
+// is added (with default options) when unknown. It reports false when
+// roleARN is not a role ARN.
+func (s *Server) AddSession(roleARN, sessionName string, lifetime time.Duration) (Credentials, bool) {
+	p, ok := parseRoleARN(roleARN)
+	if !ok {
+		return Credentials{}, false
+	}
+	s.mu.Lock()
+	ro, known := s.roles[roleARN]
+	if !known {
+		ro = &role{arn: roleARN, id: "AROA" + randomID(17), opts: RoleOptions{MaxSessionDuration: time.Hour},
+			partition: p.partition, account: p.account, path: p.path, name: p.name}
+		s.roles[roleARN] = ro
+	}
+	r := *ro
+	s.mu.Unlock()
+	akid, id := s.issue(&r, sessionName, "", lifetime)
+	return Credentials{AccessKeyID: akid, SecretAccessKey: id.secret, SessionToken: id.token, Expires: id.expires, ARN: id.arn}, true
 }
 
 // trusts reports whether a role's trust list admits caller.
@@ -301,7 +329,6 @@ func trusts(trusted []string, caller *identity) bool {
 func writeXML(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(xml.Header))
 	_ = xml.NewEncoder(w).Encode(v)
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -567,5 +568,75 @@ func TestSTSRejectsUnknownActionAndVersion(t *testing.T) {
 		if status, got := do(t, req); status != 400 || !strings.Contains(got, "<Code>InvalidAction</Code>") {
 			t.Errorf("%s: %d %s, want 400 InvalidAction", body, status, got)
 		}
+	}
+}
+
+func TestAddSession(t *testing.T) {
+	clk := newClock()
+	s := newServer(t, Options{Now: clk.Now})
+	c, ok := s.AddSession("arn:aws-cn:iam::222222222222:role/ops/deployer", "ci", 10*time.Minute)
+	if !ok {
+		t.Fatal("AddSession refused a valid role ARN")
+	}
+	if want := clk.Now().Add(10 * time.Minute).Truncate(time.Second); !c.Expires.Equal(want) {
+		t.Errorf("Expires = %v, want %v", c.Expires, want)
+	}
+	out, err := stsClient(s, c).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := aws.ToString(out.Arn), "arn:aws-cn:sts::222222222222:assumed-role/deployer/ci"; got != want || c.ARN != want {
+		t.Errorf("Arn = %q (Credentials.ARN %q), want %q", got, c.ARN, want)
+	}
+	if n := s.Calls("AssumeRole", ""); n != 0 {
+		t.Errorf("AddSession counted %d AssumeRole calls", n)
+	}
+	if _, ok := s.AddSession("arn:aws:iam::222:role/x", "ci", time.Minute); ok {
+		t.Error("AddSession accepted a malformed role ARN")
+	}
+}
+
+func TestNewUnstartedServesAsHandler(t *testing.T) {
+	s := NewUnstarted(Options{})
+	defer s.Close() // a no-op, must not panic
+	user := s.AddUser(acctA, "alice")
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	s.URL = hs.URL
+	out, err := stsClient(s, user).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.Arn); got != user.ARN {
+		t.Errorf("Arn = %q, want %q", got, user.ARN)
+	}
+}
+
+func TestSTSResponseShape(t *testing.T) {
+	s := newServer(t, Options{})
+	user := s.AddUser(acctA, "alice")
+	s.AddRole("arn:aws:iam::222222222222:role/r", RoleOptions{})
+	body := "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A222222222222%3Arole%2Fr&RoleSessionName=sess&Version=2011-06-15"
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	if err := v4.NewSigner().SignHTTP(context.Background(), awsCreds(user), req, sha256HexString(body), "sts", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	status, got := do(t, req)
+	if status != 200 {
+		t.Fatalf("status %d: %s", status, got)
+	}
+	for _, want := range []string{
+		`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA`,
+		`</SessionToken><Expiration>`,
+		`Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::222222222222:assumed-role/r/sess</Arn><AssumedRoleId>AROA`,
+		`:sess</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("response lacks %q:\n%s", want, got)
+		}
+	}
+	if !strings.HasPrefix(got, "<AssumeRoleResponse") {
+		t.Errorf("response does not start with the root element: %.60s", got)
 	}
 }
