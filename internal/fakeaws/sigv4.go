@@ -289,12 +289,13 @@ func canonicalHeaders(r *http.Request, signed []string) string {
 		default:
 			vals = r.Header.Values(h)
 		}
+		clean := make([]string, len(vals))
 		for i, v := range vals {
-			vals[i] = strings.Join(strings.Fields(v), " ")
+			clean[i] = strings.Join(strings.Fields(v), " ")
 		}
 		b.WriteString(h)
 		b.WriteByte(':')
-		b.WriteString(strings.Join(vals, ","))
+		b.WriteString(strings.Join(clean, ","))
 		b.WriteByte('\n')
 	}
 	return b.String()

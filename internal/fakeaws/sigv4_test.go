@@ -209,3 +209,17 @@ func TestCanonicalURIDoubleEncodes(t *testing.T) {
 		t.Errorf("canonicalURI = %q, want %q", got, want)
 	}
 }
+
+func TestCanonicalHeadersTrimAndJoin(t *testing.T) {
+	r := httptest.NewRequest("GET", "http://example.amazonaws.com/", nil)
+	r.Header.Add("X-Test", "  a   b  ")
+	r.Header.Add("X-Test", "c")
+	got := canonicalHeaders(r, []string{"host", "x-missing", "x-test"})
+	want := "host:example.amazonaws.com\nx-missing:\nx-test:a b,c\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("canonicalHeaders (-want +got):\n%s", diff)
+	}
+	if v := r.Header.Values("X-Test"); v[0] != "  a   b  " {
+		t.Errorf("canonicalHeaders modified the request's header: %q", v)
+	}
+}
