@@ -41,7 +41,7 @@ func TestVerifierAgreesWithSDKSigner(t *testing.T) {
 
 	tests := []struct {
 		name, method, path, query, body string
-		headers                          map[string]string
+		headers                         map[string]string
 	}{
 		{name: "root", method: "GET", path: "/"},
 		{name: "escaped ARN segment", method: "GET", path: "/clusters/demo/access-entries/arn%3Aaws%3Aiam%3A%3A222222222222%3Arole%2Fplatform%2Feks-admin/access-policies"},
