@@ -484,7 +484,9 @@ func TestPresignedGetCallerIdentity(t *testing.T) {
 			q.Set("X-Amz-Security-Token", strings.Repeat("A", len(sess.SessionToken)))
 			r.URL.RawQuery = q.Encode()
 		}, wantStatus: 403, wantMsg: "security token included in the request is invalid"},
-		{name: "expired URL", at: now.Add(-2 * time.Minute), wantStatus: 403, wantMsg: "Signature expired"},
+		// X-Amz-Expires is 60, but STS honours such URLs for 15 minutes.
+		{name: "past X-Amz-Expires, inside 15 minutes", at: now.Add(-14 * time.Minute), wantStatus: 200},
+		{name: "expired URL", at: now.Add(-16 * time.Minute), wantStatus: 403, wantMsg: "Signature expired"},
 		{name: "within expiry", at: now.Add(-50 * time.Second), wantStatus: 200},
 		{name: "from the future", at: now.Add(20 * time.Minute), wantStatus: 403, wantMsg: "Signature not yet current"},
 	}
@@ -531,8 +533,8 @@ func TestPresignedGetCallerIdentity(t *testing.T) {
 			}
 		})
 	}
-	if got := s.Calls("GetCallerIdentity", arn); got != 2 {
-		t.Errorf("GetCallerIdentity calls for the role = %d, want 2 (the two valid URLs)", got)
+	if got := s.Calls("GetCallerIdentity", arn); got != 3 {
+		t.Errorf("GetCallerIdentity calls for the role = %d, want 3 (the three valid URLs)", got)
 	}
 }
 
