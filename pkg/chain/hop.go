@@ -62,7 +62,7 @@ var (
 
 	sessionNameRe    = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 	sourceIdentityRe = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	externalIDRe     = regexp.MustCompile(`^[\w+=,.@:/-]{2,1224}$`)
+	externalIDRe     = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 	mfaARNRe         = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):iam::([0-9]{12}):mfa/[\w+=,.@/-]{1,512}$`)
 	mfaSerialRe      = regexp.MustCompile(`^[\w+=/:,.@-]{9,256}$`)
 	mfaCodeRe        = regexp.MustCompile(`^[0-9]{6}$`)
@@ -183,14 +183,11 @@ func validateSourceIdentity(s string) error {
 	if !sourceIdentityRe.MatchString(s) {
 		return fmt.Errorf("source identity %q must be 2-64 characters of letters, digits and +=,.@_-", s)
 	}
-	if strings.HasPrefix(strings.ToLower(s), "aws:") {
-		return fmt.Errorf("source identity %q must not start with aws:", s)
-	}
 	return nil
 }
 
 func validateExternalID(s string) error {
-	if !externalIDRe.MatchString(s) {
+	if len(s) < 2 || len(s) > 1224 || !externalIDRe.MatchString(s) {
 		return fmt.Errorf("external ID %q must be 2-1224 characters of letters, digits and +=,.@:/_-", s)
 	}
 	return nil
