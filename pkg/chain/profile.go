@@ -28,6 +28,10 @@ const (
 	BaseProcess          BaseKind = "process"           // credential_process
 	BaseWebIdentity      BaseKind = "web-identity"      // web_identity_token_file (+ its role_arn, part of the base)
 	BaseLogin            BaseKind = "login"             // login_session (aws login)
+	// BaseDefault: the profile names no credentials of its own (say, only a
+	// region); the SDK's default chain (environment, container, instance
+	// role) supplies them.
+	BaseDefault BaseKind = "default"
 )
 
 // Credential sources a profile may name.
@@ -135,7 +139,7 @@ func WalkProfile(ctx context.Context, name string, files SharedFiles) (Base, []H
 		if node.RoleARN != "" {
 			return Base{}, nil, fmt.Errorf("profile %q has role_arn %s but neither source_profile nor credential_source to sign the AssumeRole call with", node.Profile, node.RoleARN)
 		}
-		return Base{}, nil, fmt.Errorf("profile %q has no credentials (no keys, source_profile, credential_source, sso, credential_process or web_identity_token_file)", node.Profile)
+		base.Kind = BaseDefault
 	}
 	if roleIsHop && node.RoleARN != "" {
 		h, err := hopFromProfile(node)
