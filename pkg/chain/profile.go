@@ -11,8 +11,9 @@ import (
 
 // SharedFiles names the shared config and credentials files to read. The
 // caller resolves AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE and the home
-// directory; an empty (non-nil) slice reads no file of that kind, a nil slice
-// lets the SDK use its defaults.
+// directory; WalkProfile reads exactly these files (none for a nil slice,
+// never the SDK's default ~/.aws paths behind the caller's back). A file that
+// does not exist counts as empty, as in the SDK.
 type SharedFiles struct {
 	ConfigFiles, CredentialsFiles []string
 }
@@ -83,8 +84,8 @@ func (b Base) GoString() string { return "chain.Base{" + b.String() + "}" }
 func WalkProfile(ctx context.Context, name string, files SharedFiles) (Base, []Hop, error) {
 	load := func(p string) (config.SharedConfig, error) {
 		return config.LoadSharedConfigProfile(ctx, p, func(o *config.LoadSharedConfigOptions) {
-			o.ConfigFiles = files.ConfigFiles
-			o.CredentialsFiles = files.CredentialsFiles
+			o.ConfigFiles = append([]string{}, files.ConfigFiles...)
+			o.CredentialsFiles = append([]string{}, files.CredentialsFiles...)
 		})
 	}
 	top, err := load(name)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -239,8 +240,12 @@ func TestWalkProfileCredentialsFileOverridesConfig(t *testing.T) {
 	// The SDK merges the files: the credentials file's keys win.
 	dir := t.TempDir()
 	cfg, creds := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
-	os.WriteFile(cfg, []byte("[profile p]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = s1\n[profile q]\nrole_arn = "+arnA+"\nsource_profile = p\n"), 0o600)
-	os.WriteFile(creds, []byte("[p]\naws_access_key_id = AKIACREDS\naws_secret_access_key = s2\n"), 0o600)
+	if err := os.WriteFile(cfg, []byte("[profile p]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = s1\n[profile q]\nrole_arn = "+arnA+"\nsource_profile = p\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(creds, []byte("[p]\naws_access_key_id = AKIACREDS\naws_secret_access_key = s2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	base, hops, err := WalkProfile(context.Background(), "q", SharedFiles{ConfigFiles: []string{cfg}, CredentialsFiles: []string{creds}})
 	if err != nil {
 		t.Fatal(err)
@@ -250,5 +255,43 @@ func TestWalkProfileCredentialsFileOverridesConfig(t *testing.T) {
 	}
 	if len(hops) != 1 || hops[0].RoleARN != arnA {
 		t.Errorf("hops = %v", hops)
+	}
+}
+
+func TestWalkProfileReadsOnlyGivenFiles(t *testing.T) {
+	// Point the SDK's default files at a config that has the profile: an
+	// empty SharedFiles must still not read it.
+	dir := t.TempDir()
+	def := filepath.Join(dir, "default-config")
+	if err := os.WriteFile(def, []byte("[profile p]\nregion = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	saved := config.DefaultSharedConfigFiles
+	config.DefaultSharedConfigFiles = []string{def}
+	t.Cleanup(func() { config.DefaultSharedConfigFiles = saved })
+
+	_, _, err := WalkProfile(context.Background(), "p", SharedFiles{})
+	if err == nil || !strings.Contains(err.Error(), `profile "p" not found`) {
+		t.Errorf("WalkProfile with no files = %v, want profile not found (no default files)", err)
+	}
+	_, _, err = WalkProfile(context.Background(), "p", SharedFiles{ConfigFiles: []string{filepath.Join(dir, "missing")}})
+	if err == nil || !strings.Contains(err.Error(), `profile "p" not found`) {
+		t.Errorf("WalkProfile with a missing file = %v, want profile not found", err)
+	}
+	if _, _, err := WalkProfile(context.Background(), "p", SharedFiles{ConfigFiles: []string{def}}); err != nil {
+		t.Errorf("WalkProfile with the file given: %v", err)
+	}
+}
+
+func TestWalkProfileSDKValidation(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	body := "[profile two]\nrole_arn = " + arnA + "\nsource_profile = two\ncredential_source = Environment\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := WalkProfile(context.Background(), "two", SharedFiles{ConfigFiles: []string{cfg}})
+	if err == nil || !strings.HasPrefix(err.Error(), `profile "two": `) || !strings.Contains(err.Error(), "only one credential type") {
+		t.Errorf("err = %v, want the SDK's one-credential-type error naming the profile", err)
 	}
 }

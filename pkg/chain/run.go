@@ -109,7 +109,7 @@ func (e *HopError) Error() string {
 	}
 	s := fmt.Sprintf("hop %d/%d (%s): %s", e.Index, e.Total, e.RoleARN, msg)
 	if e.Hint != "" {
-		s += "; " + e.Hint
+		s = strings.TrimSuffix(s, ".") + "; " + e.Hint
 	}
 	return s
 }

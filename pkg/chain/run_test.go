@@ -188,6 +188,19 @@ func TestRunReusesCachedSessions(t *testing.T) {
 	if len(calls) != 6 || calls[3].Signer != baseAKID {
 		t.Fatalf("calls after expiry: %v, want 3 more starting from the base", signers(calls))
 	}
+	// Verbose lines say which hop was reused and which assumed.
+	h.mu.Lock()
+	logs := strings.Join(h.logs, "\n")
+	h.mu.Unlock()
+	for _, want := range []string{
+		"hop 3/3 (" + arnC + "): reusing cached session, 1h0m0s left",
+		"hop 3/3 (" + arnC + "): reusing cached session, 1m1s left",
+		"hop 1/3 (" + arnA + "): assumed as arn:aws:sts::111111111111:assumed-role/hop-a/eksxa-alice in 0s, expires 2026-03-01T10:00:00Z",
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q:\n%s", want, logs)
+		}
+	}
 	// Only the last hop missing: it alone is assumed, signed by hop 2's session.
 	h.cache.Delete(2)
 	if _, err := h.run(t, hops...); err != nil {
@@ -315,7 +328,7 @@ func TestRunMFABadCodes(t *testing.T) {
 	}{
 		{"12ab56", "hop 1/1 (" + arnA + "): the MFA code must be 6 digits", 0},
 		{"1234567", "the MFA code must be 6 digits", 0},
-		{"000000", "hop 1/1 (" + arnA + "): AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code.; check the MFA code and that mfa-serial names your MFA device", 1},
+		{"000000", "hop 1/1 (" + arnA + "): AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code; check the MFA code and that mfa-serial names your MFA device", 1},
 		{" 123456\n", "", 1},
 	}
 	for _, tt := range tests {
@@ -419,7 +432,7 @@ func TestRunBaseRefused(t *testing.T) {
 	h := newHarness(t)
 	h.sts.revoke(baseAKID, "InvalidClientTokenId")
 	_, err := h.run(t, Hop{RoleARN: arnA}, Hop{RoleARN: arnB})
-	want := "hop 1/2 (" + arnA + "): InvalidClientTokenId: The security token included in the request is invalid.; the base credentials are expired or invalid; refresh them"
+	want := "hop 1/2 (" + arnA + "): InvalidClientTokenId: The security token included in the request is invalid; the base credentials are expired or invalid; refresh them"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("error:\n got  %v\n want %s...", err, want)
 	}
