@@ -59,7 +59,13 @@ func IsRoleSession(arn string) bool { return strings.Contains(arn, ":assumed-rol
 type SessionCache interface {
 	Get(hopIndex int) (Session, bool)
 	Put(hopIndex int, s Session)
-	// Delete drops a session STS refused (revoked or expired early).
+}
+
+// SessionDeleter is implemented by a SessionCache that can drop one entry.
+// The Runner drops a session STS refused (revoked, expired early); a cache
+// without Delete gets an empty Session put in its place, which the Runner
+// treats as a miss.
+type SessionDeleter interface {
 	Delete(hopIndex int)
 }
 
@@ -166,7 +172,11 @@ func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session
 			retried = true
 			r.logf("hop %d/%d (%s): STS refused the cached session of hop %d (%s); assuming again from hop %d",
 				start+1, len(hops), hops[start].RoleARN, start, he.Code, start)
-			r.Cache.Delete(start - 1)
+			if d, ok := r.Cache.(SessionDeleter); ok {
+				d.Delete(start - 1)
+			} else {
+				r.Cache.Put(start-1, Session{})
+			}
 			continue
 		}
 		return Session{}, err
@@ -182,7 +192,11 @@ func (r *Runner) resume(base Session, hops []Hop) (int, Session) {
 	now := r.Now()
 	for i := len(hops) - 1; i >= 0; i-- {
 		s, ok := r.Cache.Get(i)
-		if !ok || !s.Credentials.HasKeys() || !s.Credentials.CanExpire || s.Credentials.Expires.Sub(now) <= MinValidity {
+		if !ok || !s.Credentials.HasKeys() {
+			continue
+		}
+		if !s.Credentials.CanExpire || s.Credentials.Expires.Sub(now) <= MinValidity {
+			r.logf("hop %d/%d (%s): cached session expired or expires within %s", i+1, len(hops), hops[i].RoleARN, MinValidity)
 			continue
 		}
 		r.logf("hop %d/%d (%s): reusing cached session, %s left", i+1, len(hops), hops[i].RoleARN,

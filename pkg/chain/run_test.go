@@ -498,6 +498,33 @@ func TestRunRevokedRetriesOnce(t *testing.T) {
 	}
 }
 
+// putOnlyCache has no Delete: a refused session is overwritten with an empty one.
+type putOnlyCache struct{ m *memCache }
+
+func (c putOnlyCache) Get(i int) (Session, bool) { return c.m.Get(i) }
+func (c putOnlyCache) Put(i int, s Session)      { c.m.Put(i, s) }
+
+func TestRunRevokedWithoutDelete(t *testing.T) {
+	h := newHarness(t)
+	h.runner.Cache = putOnlyCache{h.cache}
+	hops := []Hop{{RoleARN: arnA, Duration: 4 * time.Hour}, {RoleARN: arnB}}
+	if _, err := h.run(t, hops...); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Add(90 * time.Minute)
+	revoked := h.cache.akid(0)
+	h.sts.revoke(revoked, "ExpiredToken")
+	if _, err := h.run(t, hops...); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := h.cache.akid(0); got == revoked || got == "" {
+		t.Errorf("hop 1 cached %q after the redo, want a new session", got)
+	}
+	if n := len(h.sts.Calls()); n != 2+3 {
+		t.Errorf("STS calls = %d, want 5", n)
+	}
+}
+
 // A small interface fake: STS answering without credentials is an error,
 // not a panic.
 type emptySTS struct{}
