@@ -246,7 +246,8 @@ func fmtDuration(d time.Duration) string {
 }
 
 // String returns the hop in canonical SPEC form; it parses back to the same
-// hop (FromProfile aside).
+// hop (FromProfile aside). A hop from a profile whose role name or external
+// ID holds a comma has no SPEC form: pass such a chain by its profile.
 func (h Hop) String() string {
 	var b strings.Builder
 	b.WriteString(h.RoleARN)
