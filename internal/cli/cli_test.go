@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +17,19 @@ func run(t *testing.T, vars map[string]string, args ...string) (code int, stdout
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = Run(context.Background(), Env{
-		Args:    args,
-		Stdin:   strings.NewReader(""),
-		Stdout:  &out,
-		Stderr:  &errb,
-		Getenv:  func(k string) string { return vars[k] },
+		Args:   args,
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Stderr: &errb,
+		Getenv: func(k string) string {
+			if v, ok := vars[k]; ok {
+				return v
+			}
+			if k == "HOME" { // isolateAWS's private home, for the cache
+				return os.Getenv("HOME")
+			}
+			return ""
+		},
 		Now:     func() time.Time { return testNow },
 		Version: "v9.9.9-test",
 	})
@@ -107,7 +116,7 @@ func TestTokenStaticCredentials(t *testing.T) {
 		{"", "client.authentication.k8s.io/v1beta1"},
 		{`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}`, "client.authentication.k8s.io/v1"},
 	} {
-		code, out, errOut := run(t, map[string]string{"KUBERNETES_EXEC_INFO": tt.info}, "token", "--cluster-name", "demo", "--region", "ap-northeast-1")
+		code, out, errOut := run(t, map[string]string{"KUBERNETES_EXEC_INFO": tt.info}, "token", "--cluster-name", "demo", "--region", "ap-northeast-1", "--cache", "none")
 		if code != 0 || errOut != "" {
 			t.Fatalf("code %d stderr %q", code, errOut)
 		}

@@ -5,6 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/eksxa/kubectl-eksxa/internal/broker"
+	"github.com/eksxa/kubectl-eksxa/pkg/cache"
+	"github.com/eksxa/kubectl-eksxa/pkg/chain"
 	"github.com/eksxa/kubectl-eksxa/pkg/token"
 )
 
@@ -37,12 +40,9 @@ func (f *chainFlags) register(cmd *cobra.Command) {
 
 // selection is a validated chain selection with the environment folded in.
 type selection struct {
-	cluster string
-	// region is what the user asked for (flag or env), "" when the
-	// profile or the default decides it.
-	region  string
-	profile string
-	verbose bool
+	req       broker.Request
+	cacheMode string
+	verbose   bool
 }
 
 func (f *chainFlags) resolve(env Env) (selection, error) {
@@ -52,7 +52,7 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 	if strings.TrimSpace(f.cluster) != f.cluster || len(f.cluster) > 100 {
 		return selection{}, usagef("--cluster-name %q is not a valid EKS cluster name", f.cluster)
 	}
-	s := selection{cluster: f.cluster, profile: f.profile}
+	s := selection{req: broker.Request{Cluster: f.cluster, Profile: f.profile, SessionName: f.sessionName}}
 	for _, src := range []struct{ name, value string }{
 		{"--region", f.region},
 		{"AWS_REGION", env.Getenv("AWS_REGION")},
@@ -64,11 +64,38 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 		if err := token.CheckRegion(src.value); err != nil {
 			return selection{}, usagef("%s: %v", src.name, err)
 		}
-		s.region = src.value
+		s.req.Region = src.value
 		break
 	}
-	if s.profile == "" {
-		s.profile = env.Getenv("AWS_PROFILE")
+	if s.req.Profile == "" {
+		s.req.Profile = env.Getenv("AWS_PROFILE")
+	}
+	if s.req.Profile == "" {
+		// Without a profile the base identity is the environment's keys,
+		// if any; with one, the profile names it.
+		s.req.EnvAccessKeyID = env.Getenv("AWS_ACCESS_KEY_ID")
+	}
+	for _, spec := range f.roleARNs {
+		h, err := chain.ParseHop(spec)
+		if err != nil {
+			return selection{}, usagef("--role-arn: %v", err)
+		}
+		s.req.Hops = append(s.req.Hops, h)
+	}
+	if f.sessionName != "" {
+		if err := chain.ValidateSessionName(f.sessionName); err != nil {
+			return selection{}, usagef("--session-name: %v", err)
+		}
+	}
+	s.cacheMode = firstNonEmpty(f.cache, env.Getenv("EKSXA_CACHE"), cache.ModeAuto)
+	switch s.cacheMode {
+	case cache.ModeAuto, cache.ModeKeyring, cache.ModeFile, cache.ModeNone:
+	default:
+		src := "--cache"
+		if f.cache == "" {
+			src = "EKSXA_CACHE"
+		}
+		return selection{}, usagef("%s: unknown cache mode %q (want auto, keyring, file or none)", src, s.cacheMode)
 	}
 	s.verbose = f.verbose || env.Getenv("EKSXA_DEBUG") == "1"
 	return s, nil

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/eksxa/kubectl-eksxa/pkg/token"
@@ -15,12 +13,16 @@ func newTokenCommand(env Env) *cobra.Command {
 		Short: "Print an ExecCredential for kubectl (the exec credential plugin)",
 		Long: `Print one ExecCredential JSON document on stdout with a token for the cluster,
 as kubectl expects from an exec credential plugin. Nothing else is written to
-stdout; messages go to stderr.`,
+stdout; messages go to stderr.
+
+A cached token with more than a minute to live is printed at once; otherwise
+the chain runs (reusing cached hop sessions) and the new token is cached.`,
 		Example: `  # In a kubeconfig user entry:
   exec:
     apiVersion: client.authentication.k8s.io/v1
     command: kubectl-eksxa
-    args: [token, --cluster-name, prod, --region, eu-west-1]
+    args: [token, --cluster-name, prod, --region, eu-west-1,
+           --role-arn, "arn:aws:iam::222222222222:role/eks-admin"]
     interactiveMode: IfAvailable`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -32,18 +34,13 @@ stdout; messages go to stderr.`,
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			cfg, err := loadAWS(ctx, sel)
+			var prompt func(string) (string, error)
+			if info.Interactive {
+				prompt = stdinPrompt(env)
+			}
+			tok, err := newBroker(env, sel, prompt).Token(cmd.Context(), sel.req)
 			if err != nil {
 				return err
-			}
-			creds, err := baseCredentials(ctx, cfg, sel.profile)
-			if err != nil {
-				return err
-			}
-			tok, err := token.New(ctx, token.Input{Credentials: creds, Cluster: sel.cluster, Region: cfg.Region, Now: env.Now()})
-			if err != nil {
-				return fmt.Errorf("making the token: %w", err)
 			}
 			return token.WriteExecCredential(env.Stdout, info.APIVersion, tok)
 		},

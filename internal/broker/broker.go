@@ -1,0 +1,228 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/cache"
+	"github.com/eksxa/kubectl-eksxa/pkg/chain"
+	"github.com/eksxa/kubectl-eksxa/pkg/token"
+)
+
+// MinTokenLife is the least a cached token must still live to be handed out.
+const MinTokenLife = time.Minute
+
+// DefaultLockWait bounds how long a call waits for another process that is
+// running the same chain. Past it, the call runs the chain itself: slower
+// for the fleet, never a failed kubectl call.
+const DefaultLockWait = 30 * time.Second
+
+// Resolved is what the cold path learns from AWS configuration.
+type Resolved struct {
+	// Region is the cluster's region: the request's, else the profile's,
+	// else the default.
+	Region string
+	// Base returns the base credentials that sign the first hop.
+	Base func(ctx context.Context) (aws.Credentials, error)
+	// Hops is the whole chain: the profile's hops, then the request's.
+	Hops []chain.Hop
+	// NewClient makes an STS client signing with the given credentials.
+	NewClient func(aws.Credentials) chain.AssumeRoleAPI
+	// DefaultSessionName names sessions of hops that set none.
+	DefaultSessionName string
+}
+
+// Broker serves tokens and sessions for requests.
+type Broker struct {
+	Store cache.Store
+	// Index records what is cached, without secrets, for status and
+	// logout; nil when nothing is cached.
+	Index *cache.Index
+	// LockDir holds the per-key lock files; "" runs without locks.
+	LockDir  string
+	LockWait time.Duration
+	Now      func() time.Time
+	// Log gets verbose lines (never a secret); nil for none.
+	Log func(format string, args ...any)
+	// Prompt asks for an MFA code; nil when the call is not interactive.
+	Prompt func(prompt string) (string, error)
+	// Resolve reads AWS configuration for a request; only a cache miss
+	// calls it.
+	Resolve func(ctx context.Context, r Request) (Resolved, error)
+}
+
+// Token returns a token for r: the cached one when it has MinTokenLife
+// left, else a new one signed by the chain's final session.
+func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
+	key := r.TokenKey()
+	if tok, ok := b.cachedToken(key); ok {
+		return tok, nil
+	}
+	unlock := b.lock(ctx, key)
+	defer unlock()
+	// Another process may have made it while this one waited.
+	if tok, ok := b.cachedToken(key); ok {
+		return tok, nil
+	}
+	tok, _, err := b.mint(ctx, r, key)
+	return tok, err
+}
+
+// Result is one run of the chain, for login to report.
+type Result struct {
+	Region string
+	Hops   []HopResult
+	Final  chain.Session
+	Token  token.Token
+}
+
+// HopResult is one hop's session and whether it came from the cache.
+type HopResult struct {
+	Hop     chain.Hop
+	ARN     string
+	Expires time.Time
+	Cached  bool
+}
+
+// Login runs the chain now, reusing hop sessions that are still valid and
+// assuming the rest, and caches a fresh token.
+func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
+	key := r.TokenKey()
+	unlock := b.lock(ctx, key)
+	defer unlock()
+	_, res, err := b.mint(ctx, r, key)
+	return res, err
+}
+
+// mint runs the chain and caches a new token under key.
+func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, Result, error) {
+	start := b.Now()
+	res, err := b.Resolve(ctx, r)
+	if err != nil {
+		return token.Token{}, Result{}, err
+	}
+	base, err := res.Base(ctx)
+	if err != nil {
+		return token.Token{}, Result{}, err
+	}
+	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
+	runner := &chain.Runner{
+		NewClient:          res.NewClient,
+		Prompt:             b.Prompt,
+		Now:                b.Now,
+		Log:                b.Log,
+		DefaultSessionName: res.DefaultSessionName,
+	}
+	if b.Store != nil {
+		runner.Cache = sc
+	}
+	final, err := runner.Run(ctx, base, res.Hops)
+	if err != nil {
+		return token.Token{}, Result{}, err
+	}
+	tok, err := token.New(ctx, token.Input{Credentials: final.Credentials, Cluster: r.Cluster, Region: res.Region, Now: b.Now()})
+	if err != nil {
+		return token.Token{}, Result{}, fmt.Errorf("making the token: %w", err)
+	}
+	b.logf("token for cluster %s (%s) minted in %s, expires %s", r.Cluster, res.Region, b.Now().Sub(start).Round(time.Millisecond), tok.Expiration.Format(time.RFC3339))
+	b.put(ctx, key, encodeToken(tok), cache.IndexEntry{
+		Kind: cache.KindToken, Cluster: r.Cluster, Region: res.Region,
+		Chain: roleARNs(res.Hops), Identity: final.ARN, Expires: tok.Expiration,
+	})
+	for i := range sc.seen {
+		sc.seen[i].Hop = res.Hops[i] // hops before a reused later one were never looked at
+	}
+	return tok, Result{Region: res.Region, Hops: sc.seen, Final: final, Token: tok}, nil
+}
+
+// cachedToken reads key's token, if it lives long enough.
+func (b *Broker) cachedToken(key string) (token.Token, bool) {
+	if b.Store == nil {
+		return token.Token{}, false
+	}
+	v, err := b.Store.Get(key)
+	if err != nil {
+		if !errors.Is(err, cache.ErrNotFound) {
+			b.logf("token cache (%s): %v; treating it as a miss", b.Store.Name(), err)
+		} else {
+			b.logf("token cache (%s): miss", b.Store.Name())
+		}
+		return token.Token{}, false
+	}
+	t, err := cache.DecodeToken(v)
+	if err != nil {
+		b.logf("token cache (%s): unusable entry (%v); treating it as a miss", b.Store.Name(), err)
+		return token.Token{}, false
+	}
+	if !t.ValidFor(b.Now(), MinTokenLife) {
+		b.logf("token cache (%s): entry expires %s, too soon to use", b.Store.Name(), t.Expires.Format(time.RFC3339))
+		return token.Token{}, false
+	}
+	b.logf("token cache (%s): hit, expires %s", b.Store.Name(), t.Expires.Format(time.RFC3339))
+	return token.Token{Value: t.Token, Expiration: t.Expires}, true
+}
+
+// put stores value under key and records it in the index. A cache that
+// cannot be written costs speed, never the call: failures are logged.
+func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntry) {
+	if b.Store == nil || value == "" {
+		return
+	}
+	if err := b.Store.Set(key, value); err != nil {
+		b.logf("cache (%s): not saved: %v", b.Store.Name(), err)
+		return
+	}
+	if b.Index != nil {
+		row.Key, row.Store = key, b.Store.Name()
+		if err := b.Index.Upsert(ctx, row); err != nil {
+			b.logf("cache index: not updated: %v", err)
+		}
+	}
+}
+
+// lock takes key's lock, or runs unlocked when it cannot be had in time.
+func (b *Broker) lock(ctx context.Context, key string) func() {
+	if b.LockDir == "" || b.Store == nil {
+		return func() {}
+	}
+	wait := b.LockWait
+	if wait == 0 {
+		wait = DefaultLockWait
+	}
+	start := b.Now()
+	unlock, err := cache.Lock(ctx, b.LockDir, key, wait)
+	if err != nil {
+		b.logf("lock: %v; going on without it", err)
+		return func() {}
+	}
+	if d := b.Now().Sub(start); d > 10*time.Millisecond {
+		b.logf("lock: waited %s for another process", d.Round(time.Millisecond))
+	}
+	return unlock
+}
+
+func (b *Broker) logf(format string, args ...any) {
+	if b.Log != nil {
+		b.Log(format, args...)
+	}
+}
+
+func encodeToken(t token.Token) string {
+	v, err := cache.EncodeToken(cache.Token{Token: t.Value, Expires: t.Expiration})
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+func roleARNs(hops []chain.Hop) []string {
+	arns := make([]string, len(hops))
+	for i, h := range hops {
+		arns[i] = h.RoleARN
+	}
+	return arns
+}

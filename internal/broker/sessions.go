@@ -1,0 +1,70 @@
+package broker
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/cache"
+	"github.com/eksxa/kubectl-eksxa/pkg/chain"
+)
+
+// sessionCache keeps each hop's STS session in the broker's store, keyed by
+// the base and every hop up to it, and notes what it saw for login.
+type sessionCache struct {
+	b    *Broker
+	r    Request
+	hops []chain.Hop
+	seen []HopResult
+}
+
+var (
+	_ chain.SessionCache   = (*sessionCache)(nil)
+	_ chain.SessionDeleter = (*sessionCache)(nil)
+)
+
+func (c *sessionCache) Get(i int) (chain.Session, bool) {
+	v, err := c.b.Store.Get(c.r.sessionKey(c.hops, i))
+	if err != nil {
+		return chain.Session{}, false
+	}
+	s, err := cache.DecodeSession(v)
+	if err != nil {
+		c.b.logf("hop %d/%d: unusable cached session (%v); treating it as a miss", i+1, len(c.hops), err)
+		return chain.Session{}, false
+	}
+	c.seen[i] = HopResult{Hop: c.hops[i], ARN: s.ARN, Expires: s.Expires, Cached: true}
+	return chain.Session{
+		Credentials: aws.Credentials{
+			AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken,
+			CanExpire: true, Expires: s.Expires, Source: "kubectl-eksxa cache",
+		},
+		ARN: s.ARN,
+	}, true
+}
+
+func (c *sessionCache) Put(i int, s chain.Session) {
+	c.seen[i] = HopResult{Hop: c.hops[i], ARN: s.ARN, Expires: s.Credentials.Expires}
+	v, err := cache.EncodeSession(cache.Session{
+		AccessKeyID: s.Credentials.AccessKeyID, SecretAccessKey: s.Credentials.SecretAccessKey,
+		SessionToken: s.Credentials.SessionToken, Expires: s.Credentials.Expires, ARN: s.ARN,
+	})
+	if err != nil {
+		c.b.logf("hop %d/%d: session not cached: %v", i+1, len(c.hops), err)
+		return
+	}
+	c.b.put(context.Background(), c.r.sessionKey(c.hops, i), v, cache.IndexEntry{
+		Kind: cache.KindSession, Chain: roleARNs(c.hops[:i+1]), Identity: s.ARN, Expires: s.Credentials.Expires,
+	})
+}
+
+func (c *sessionCache) Delete(i int) {
+	key := c.r.sessionKey(c.hops, i)
+	if err := c.b.Store.Delete(key); err != nil && !errors.Is(err, cache.ErrNotFound) {
+		c.b.logf("hop %d/%d: dropping the refused session: %v", i+1, len(c.hops), err)
+	}
+	if c.b.Index != nil {
+		_ = c.b.Index.Remove(context.Background(), key)
+	}
+}

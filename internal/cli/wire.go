@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/eksxa/kubectl-eksxa/internal/broker"
+	"github.com/eksxa/kubectl-eksxa/pkg/cache"
+)
+
+// cacheDir is where the file cache, lock files and the index live.
+func cacheDir(env Env) string {
+	if d := env.Getenv("EKSXA_CACHE_DIR"); d != "" {
+		return d
+	}
+	if home := homeDir(env); home != "" {
+		return filepath.Join(home, ".kube", "cache", "eksxa")
+	}
+	return ""
+}
+
+// openStore returns the store for mode. A store that cannot be opened
+// (an unsafe cache folder, no keyring) costs speed, never the call: it
+// warns and carries on uncached.
+func openStore(env Env, mode string) (cache.Store, *cache.Index, string) {
+	if mode == cache.ModeNone {
+		return nil, nil, ""
+	}
+	dir := cacheDir(env)
+	if dir == "" {
+		fmt.Fprintln(env.Stderr, "kubectl-eksxa: warning: not caching: no HOME and no EKSXA_CACHE_DIR")
+		return nil, nil, ""
+	}
+	var kr cache.Keyring
+	if mode != cache.ModeFile && cache.SessionBusAvailable(runtime.GOOS, env.Getenv) {
+		kr = cache.OSKeyring()
+	}
+	store, err := cache.Select(mode, kr, dir, env.Stderr)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: not caching: %v\n", err)
+		return nil, nil, ""
+	}
+	return store, cache.NewIndex(dir), dir
+}
+
+// newBroker wires a broker for sel. prompt is nil when the call may not ask
+// the user anything.
+func newBroker(env Env, sel selection, prompt func(string) (string, error)) *broker.Broker {
+	store, index, dir := openStore(env, sel.cacheMode)
+	b := &broker.Broker{
+		Store:   store,
+		Index:   index,
+		LockDir: dir,
+		Now:     env.Now,
+		Prompt:  prompt,
+		Resolve: resolver{env}.Resolve,
+	}
+	if sel.verbose {
+		b.Log = verboseLogger(env.Stderr, env.Now)
+	}
+	return b
+}
+
+// verboseLogger writes -v lines to stderr with the time since start.
+func verboseLogger(w io.Writer, now func() time.Time) func(string, ...any) {
+	start := now()
+	return func(format string, args ...any) {
+		fmt.Fprintf(w, "eksxa [%6.1fms] %s\n", float64(now().Sub(start).Microseconds())/1000, fmt.Sprintf(format, args...))
+	}
+}
+
+// stdinPrompt asks on stderr and reads one line from stdin.
+func stdinPrompt(env Env) func(string) (string, error) {
+	in := bufio.NewReader(env.Stdin)
+	return func(prompt string) (string, error) {
+		fmt.Fprint(env.Stderr, prompt)
+		line, err := in.ReadString('\n')
+		if err != nil && line == "" {
+			return "", fmt.Errorf("reading the answer from stdin: %w", err)
+		}
+		return strings.TrimSpace(line), nil
+	}
+}
