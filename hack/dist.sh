@@ -10,11 +10,11 @@
 #   checksums.txt          sha256sum format (`sha256sum -c checksums.txt`)
 #   krew-manifest.yaml     .krew.yaml rendered for VERSION with these sha256s
 #
-# The same commit, VERSION and Go toolchain give byte-identical files: static
-# binaries (CGO_ENABLED=0) built with -trimpath and -buildvcs=false, archive
-# entries sorted with one fixed mtime (SOURCE_DATE_EPOCH, else the commit
-# time), uid/gid 0, no owner names, and gzip headers without name or time
-# (hack/distpack does the packing, so neither GNU tar nor zip is needed).
+# The same source tree, VERSION and Go toolchain give byte-identical files:
+# static binaries (CGO_ENABLED=0) built with -trimpath and -buildvcs=false,
+# archive entries sorted by name with one fixed mtime (1980-01-01), uid/gid 0
+# and no owner names, gzip headers without name or time. hack/distpack does the
+# packing, so neither GNU tar nor zip is needed.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,14 +32,10 @@ semver='^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+
 [[ -f README.md ]] || die "README.md is missing at the top level; every archive ships it"
 [[ -f .krew.yaml ]] || die ".krew.yaml (the krew manifest template) is missing"
 
-# One modification time for every archive entry.
-if [[ -n ${SOURCE_DATE_EPOCH:-} ]]; then
-	mtime=$SOURCE_DATE_EPOCH
-elif mtime=$(git log -1 --format=%ct 2>/dev/null) && [[ -n $mtime ]]; then
-	:
-else
-	mtime=315532800 # 1980-01-01T00:00:00Z, the earliest a zip can hold
-fi
+# One modification time for every archive entry: a constant, not the commit
+# time, so that committing the rendered krew-manifest.yaml before tagging the
+# release does not change the archives.
+mtime=315532800 # 1980-01-01T00:00:00Z, the earliest a zip entry can hold
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -60,7 +56,7 @@ for platform in "${PLATFORMS[@]}"; do
 	bin=kubectl-eksxa ext=.tar.gz
 	if [[ $os == windows ]]; then bin=kubectl-eksxa.exe ext=.zip; fi
 	mkdir -p "$work/$os-$arch"
-	echo "dist: building $os/$arch" >&2
+	echo "dist: building $os/$arch with $(go env GOVERSION)" >&2
 	GOOS=$os GOARCH=$arch go build -trimpath -buildvcs=false \
 		-ldflags "-s -w -X main.version=$VERSION" \
 		-o "$work/$os-$arch/$bin" ./cmd/kubectl-eksxa
