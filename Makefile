@@ -1,16 +1,21 @@
-# kubectl-eksxa. `make test` is what CI runs.
+# kubectl-eksxa
+#
+#   make test                      everything CI checks (the README's test command)
+#   make build                     ./bin/kubectl-eksxa for this machine
+#   make dist VERSION=vX.Y.Z       release archives, checksums and krew manifest in ./dist
+#   make krew-manifest VERSION=vX.Y.Z
+#                                  dist, then copy dist/krew-manifest.yaml to the top level
+#   make krew-test                 offline krew install of freshly built archives
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/kubectl-eksxa
 
-.PHONY: build test unit keyring e2e
+.PHONY: build test unit keyring e2e dist krew-manifest krew-test
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-eksxa
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/kubectl-eksxa
 
-# Everything CI checks.
-test: unit keyring e2e
+test: unit keyring e2e krew-test
 
 unit:
 	$(GO) vet ./...
@@ -24,3 +29,12 @@ keyring:
 # runs it. A nested module keeps the verifier's dependencies out of go.mod.
 e2e:
 	cd test/e2e && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+dist:
+	VERSION=$(VERSION) bash hack/dist.sh
+
+krew-manifest: dist
+	cp dist/krew-manifest.yaml krew-manifest.yaml
+
+krew-test:
+	bash hack/krew-test.sh
