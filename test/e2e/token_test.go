@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	vtoken "sigs.k8s.io/aws-iam-authenticator/pkg/token"
 	clientauthv1 "k8s.io/client-go/pkg/apis/clientauthentication/v1"
+	vtoken "sigs.k8s.io/aws-iam-authenticator/pkg/token"
 
 	"github.com/eksxa/kubectl-eksxa/internal/fakeaws"
 )
