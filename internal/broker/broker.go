@@ -34,6 +34,8 @@ type Resolved struct {
 	NewClient func(aws.Credentials) chain.AssumeRoleAPI
 	// DefaultSessionName names sessions of hops that set none.
 	DefaultSessionName string
+	// CallerIdentity asks STS who creds belong to (GetCallerIdentity).
+	CallerIdentity func(ctx context.Context, creds aws.Credentials) (arn string, err error)
 }
 
 // Broker serves tokens and sessions for requests.
@@ -78,6 +80,10 @@ type Result struct {
 	Hops   []HopResult
 	Final  chain.Session
 	Token  token.Token
+	// Identity is who STS says the final session is (login asks).
+	Identity string
+
+	identify func(context.Context, aws.Credentials) (string, error)
 }
 
 // HopResult is one hop's session and whether it came from the cache.
@@ -95,7 +101,46 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 	unlock := b.lock(ctx, key)
 	defer unlock()
 	_, res, err := b.mint(ctx, r, key)
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	if res.identify != nil {
+		if res.Identity, err = res.identify(ctx, res.Final.Credentials); err != nil {
+			return res, fmt.Errorf("asking STS who the final session is: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// Logout forgets r's token and every hop session of its chain, and returns
+// how many cached entries it removed.
+func (b *Broker) Logout(ctx context.Context, r Request) (int, error) {
+	if b.Store == nil {
+		return 0, nil
+	}
+	res, err := b.Resolve(ctx, r)
+	if err != nil {
+		return 0, err
+	}
+	keys := []string{r.TokenKey()}
+	for i := range res.Hops {
+		keys = append(keys, r.sessionKey(res.Hops, i))
+	}
+	n := 0
+	for _, k := range keys {
+		if _, err := b.Store.Get(k); err == nil {
+			n++
+		}
+		if err := b.Store.Delete(k); err != nil && !errors.Is(err, cache.ErrNotFound) {
+			return n, fmt.Errorf("forgetting a cached entry (%s): %w", b.Store.Name(), err)
+		}
+	}
+	if b.Index != nil {
+		if err := b.Index.Remove(ctx, keys...); err != nil {
+			return n, fmt.Errorf("updating the cache index: %w", err)
+		}
+	}
+	return n, nil
 }
 
 // mint runs the chain and caches a new token under key.
@@ -136,7 +181,7 @@ func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, 
 	for i := range sc.seen {
 		sc.seen[i].Hop = res.Hops[i] // hops before a reused later one were never looked at
 	}
-	return tok, Result{Region: res.Region, Hops: sc.seen, Final: final, Token: tok}, nil
+	return tok, Result{Region: res.Region, Hops: sc.seen, Final: final, Token: tok, identify: res.CallerIdentity}, nil
 }
 
 // cachedToken reads key's token, if it lives long enough.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
@@ -51,6 +52,15 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 		Hops:               hops,
 		NewClient:          chain.NewSDKClient(cfg),
 		DefaultSessionName: name,
+		CallerIdentity: func(ctx context.Context, creds aws.Credentials) (string, error) {
+			c := cfg.Copy()
+			c.Credentials = staticProvider(creds)
+			out, err := sts.NewFromConfig(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			if err != nil {
+				return "", err
+			}
+			return aws.ToString(out.Arn), nil
+		},
 	}, nil
 }
 

@@ -88,6 +88,9 @@ keyring so that a warm call takes milliseconds.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err.Error()} })
 	root.AddCommand(
 		newTokenCommand(env),
+		newLoginCommand(env),
+		newLogoutCommand(env),
+		newStatusCommand(env),
 		newVersionCommand(env),
 	)
 	return root

@@ -37,8 +37,8 @@ func openStore(env Env, mode string) (cache.Store, *cache.Index, string) {
 		return nil, nil, ""
 	}
 	var kr cache.Keyring
-	if mode != cache.ModeFile && cache.SessionBusAvailable(runtime.GOOS, env.Getenv) {
-		kr = cache.OSKeyring()
+	if mode != cache.ModeFile {
+		kr = osKeyring(env)
 	}
 	store, err := cache.Select(mode, kr, dir, env.Stderr)
 	if err != nil {
@@ -46,6 +46,15 @@ func openStore(env Env, mode string) (cache.Store, *cache.Index, string) {
 		return nil, nil, ""
 	}
 	return store, cache.NewIndex(dir), dir
+}
+
+// osKeyring returns the OS keyring, or nil where reaching it would have
+// side effects (no D-Bus session bus: go-keyring would start one).
+func osKeyring(env Env) cache.Keyring {
+	if !cache.SessionBusAvailable(runtime.GOOS, env.Getenv) {
+		return nil
+	}
+	return cache.OSKeyring()
 }
 
 // newBroker wires a broker for sel. prompt is nil when the call may not ask

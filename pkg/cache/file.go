@@ -77,6 +77,25 @@ func (s *FileStore) Delete(key string) error {
 	return nil
 }
 
+// Clear removes every entry file in the store's folder and returns how
+// many it removed. Lock files, the index and other files stay.
+func (s *FileStore) Clear() (int, error) {
+	names, err := filepath.Glob(filepath.Join(s.dir, "*"+entrySuffix))
+	if err != nil {
+		return 0, fmt.Errorf("cache: list entries: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, name := range names {
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("cache: delete entry: %w", err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
 // ensureDir makes dir a private directory of the current user: created
 // 0700 when missing, refused when it is a symlink, not a directory or owned
 // by someone else, chmod 0700 when it is ours but more open.

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/cache"
+)
+
+// statusRow is one cached entry as status shows it: never a secret.
+type statusRow struct {
+	Kind     string    `json:"kind"`
+	Cluster  string    `json:"cluster,omitempty"`
+	Region   string    `json:"region,omitempty"`
+	Chain    []string  `json:"chain"`
+	Identity string    `json:"identity,omitempty"`
+	Store    string    `json:"store"`
+	Expires  time.Time `json:"expires"`
+	Expired  bool      `json:"expired"`
+}
+
+func newStatusCommand(env Env) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "status [-o json]",
+		Short: "List what is cached: cluster, chain, identity, expiry (never a secret)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "" && output != "json" && output != "text" {
+				return usagef("-o: unknown output format %q (want text or json)", output)
+			}
+			dir := cacheDir(env)
+			if dir == "" {
+				return errors.New("no HOME and no EKSXA_CACHE_DIR: cannot find the cache")
+			}
+			entries, err := cache.NewIndex(dir).List()
+			if err != nil {
+				return fmt.Errorf("reading the cache index: %w", err)
+			}
+			now := env.Now()
+			rows := make([]statusRow, len(entries))
+			for i, e := range entries {
+				rows[i] = statusRow{
+					Kind: e.Kind, Cluster: e.Cluster, Region: e.Region, Chain: e.Chain, Identity: e.Identity,
+					Store: e.Store, Expires: e.Expires.UTC(), Expired: !e.Expires.After(now),
+				}
+				if rows[i].Chain == nil {
+					rows[i].Chain = []string{}
+				}
+			}
+			if output == "json" {
+				enc := json.NewEncoder(env.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			}
+			if len(rows) == 0 {
+				_, err := fmt.Fprintf(env.Stdout, "Nothing cached in %s.\n", dir)
+				return err
+			}
+			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "KIND\tCLUSTER\tREGION\tCHAIN\tIDENTITY\tSTORE\tEXPIRES")
+			for _, r := range rows {
+				exp := "in " + r.Expires.Sub(now).Round(time.Second).String()
+				if r.Expired {
+					exp = "expired"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, dash(r.Cluster), dash(r.Region),
+					dash(strings.Join(r.Chain, " -> ")), dash(r.Identity), r.Store, exp)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "Output format: text or json.")
+	return cmd
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
