@@ -36,6 +36,9 @@ type Resolved struct {
 	DefaultSessionName string
 	// CallerIdentity asks STS who creds belong to (GetCallerIdentity).
 	CallerIdentity func(ctx context.Context, creds aws.Credentials) (arn string, err error)
+	// AWS is the SDK configuration the chain's calls use (region,
+	// endpoints, retries), for the caller's own EKS calls.
+	AWS aws.Config
 }
 
 // Broker serves tokens and sessions for requests.
@@ -82,8 +85,8 @@ type Result struct {
 	Token  token.Token
 	// Identity is who STS says the final session is (login asks).
 	Identity string
-
-	identify func(context.Context, aws.Credentials) (string, error)
+	// Resolved is what the chain was resolved to.
+	Resolved Resolved
 }
 
 // HopResult is one hop's session and whether it came from the cache.
@@ -104,8 +107,8 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if res.identify != nil {
-		if res.Identity, err = res.identify(ctx, res.Final.Credentials); err != nil {
+	if res.Resolved.CallerIdentity != nil {
+		if res.Identity, err = res.Resolved.CallerIdentity(ctx, res.Final.Credentials); err != nil {
 			return res, fmt.Errorf("asking STS who the final session is: %w", err)
 		}
 	}
@@ -143,16 +146,22 @@ func (b *Broker) Logout(ctx context.Context, r Request) (int, error) {
 	return n, nil
 }
 
-// mint runs the chain and caches a new token under key.
-func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, Result, error) {
-	start := b.Now()
+// Chain runs the chain for r, reusing and caching hop sessions, and
+// returns its final session without making a token (kubeconfig and doctor
+// call EKS with it).
+func (b *Broker) Chain(ctx context.Context, r Request) (Result, error) {
+	return b.run(ctx, r)
+}
+
+// run resolves r and runs its chain.
+func (b *Broker) run(ctx context.Context, r Request) (Result, error) {
 	res, err := b.Resolve(ctx, r)
 	if err != nil {
-		return token.Token{}, Result{}, err
+		return Result{}, err
 	}
 	base, err := res.Base(ctx)
 	if err != nil {
-		return token.Token{}, Result{}, err
+		return Result{}, err
 	}
 	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
 	runner := &chain.Runner{
@@ -167,21 +176,32 @@ func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, 
 	}
 	final, err := runner.Run(ctx, base, res.Hops)
 	if err != nil {
+		return Result{}, err
+	}
+	for i := range sc.seen {
+		sc.seen[i].Hop = res.Hops[i] // hops before a reused later one were never looked at
+	}
+	return Result{Region: res.Region, Hops: sc.seen, Final: final, Resolved: res}, nil
+}
+
+// mint runs the chain and caches a new token under key.
+func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, Result, error) {
+	start := b.Now()
+	res, err := b.run(ctx, r)
+	if err != nil {
 		return token.Token{}, Result{}, err
 	}
-	tok, err := token.New(ctx, token.Input{Credentials: final.Credentials, Cluster: r.Cluster, Region: res.Region, Now: b.Now()})
+	tok, err := token.New(ctx, token.Input{Credentials: res.Final.Credentials, Cluster: r.Cluster, Region: res.Region, Now: b.Now()})
 	if err != nil {
 		return token.Token{}, Result{}, fmt.Errorf("making the token: %w", err)
 	}
 	b.logf("token for cluster %s (%s) minted in %s, expires %s", r.Cluster, res.Region, b.Now().Sub(start).Round(time.Millisecond), tok.Expiration.Format(time.RFC3339))
 	b.put(ctx, key, encodeToken(tok), cache.IndexEntry{
 		Kind: cache.KindToken, Cluster: r.Cluster, Region: res.Region,
-		Chain: roleARNs(res.Hops), Identity: final.ARN, Expires: tok.Expiration,
+		Chain: roleARNs(res.Resolved.Hops), Identity: res.Final.ARN, Expires: tok.Expiration,
 	})
-	for i := range sc.seen {
-		sc.seen[i].Hop = res.Hops[i] // hops before a reused later one were never looked at
-	}
-	return tok, Result{Region: res.Region, Hops: sc.seen, Final: final, Token: tok, identify: res.CallerIdentity}, nil
+	res.Token = tok
+	return tok, res, nil
 }
 
 // cachedToken reads key's token, if it lives long enough.

@@ -52,6 +52,7 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 		Hops:               hops,
 		NewClient:          chain.NewSDKClient(cfg),
 		DefaultSessionName: name,
+		AWS:                cfg,
 		CallerIdentity: func(ctx context.Context, creds aws.Credentials) (string, error) {
 			c := cfg.Copy()
 			c.Credentials = staticProvider(creds)

@@ -91,6 +91,7 @@ keyring so that a warm call takes milliseconds.`,
 		newLoginCommand(env),
 		newLogoutCommand(env),
 		newStatusCommand(env),
+		newKubeconfigCommand(env),
 		newVersionCommand(env),
 	)
 	return root

@@ -61,6 +61,13 @@ func (s *Server) Map(principalARN string, u User) {
 	s.mapping[principalARN] = u
 }
 
+// Unmap stops letting the principal in.
+func (s *Server) Unmap(principalARN string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.mapping, principalARN)
+}
+
 // Verified and Rejected count the tokens the verifier accepted and refused.
 func (s *Server) Verified() int64 { return s.verified.Load() }
 func (s *Server) Rejected() int64 { return s.rejected.Load() }
