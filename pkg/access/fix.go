@@ -147,14 +147,15 @@ func iamPolicyFix(r *Report) string {
 		clusterARN = fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", r.Principal.Partition, r.Region, r.Principal.Account, r.Cluster)
 	}
 	entryARN := strings.Replace(clusterARN, ":cluster/", ":access-entry/", 1) + "/*"
-	doc := map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []map[string]any{{
-			"Effect":   "Allow",
-			"Action":   r.missing,
-			"Resource": []string{clusterARN, entryARN},
-		}},
+	type statement struct {
+		Effect   string
+		Action   []string
+		Resource []string
 	}
+	doc := struct {
+		Version   string
+		Statement []statement
+	}{"2012-10-17", []statement{{"Allow", r.missing, []string{clusterARN, entryARN}}}}
 	out, _ := json.MarshalIndent(doc, "", "  ")
 	return string(out) + "\n"
 }

@@ -8,7 +8,7 @@ import (
 // decide sets the verdict, reason, notes and fix from what was learnt.
 func (r *Report) decide() {
 	p := r.Principal
-	if p.PathDropped && r.Entry == nil {
+	if p.PathDropped && r.Entry == nil && r.AuthMode != ModeConfigMap {
 		hint := fmt.Sprintf("STS drops the role path from session ARNs, and no access entry revealed it: if role %s has a path, the access entry must use the ARN with it (aws iam get-role --role-name %s --query Role.Arn --output text).", p.Name, p.Name)
 		if strings.HasPrefix(p.Name, "AWSReservedSSO_") {
 			hint += " IAM Identity Center roles live under /aws-reserved/sso.amazonaws.com/ (sometimes with a region segment)."
@@ -16,7 +16,7 @@ func (r *Report) decide() {
 		r.note(hint)
 	}
 	if len(r.missing) > 0 {
-		r.note(fmt.Sprintf("The caller may not call %s; grant it (see the IAM policy below) for a complete diagnosis.", strings.Join(r.missing, ", ")))
+		r.note(fmt.Sprintf("The caller may not call %s: allow it (see the IAM policy below) for a complete diagnosis.", strings.Join(r.missing, ", ")))
 	}
 	fix := &Fix{}
 	switch {
