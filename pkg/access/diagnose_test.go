@@ -244,7 +244,25 @@ func TestDiagnose(t *testing.T) {
 				r.Verdict = Allowed
 			}),
 			fixes: []string{"IAMPolicy"},
-			notes: []string{"could not be read"},
+			notes: []string{"access policies could not be read"},
+		},
+		{
+			name: "DescribeAccessEntry refused, entry listed",
+			mode: ModeAPI,
+			setup: func(t *testing.T, s *fakeaws.Server) caller {
+				s.DenyEKS(pathRole, "DescribeAccessEntry")
+				return roleCaller(t, s, pathRole, "alice")
+			},
+			want: with(func(r *Report) {
+				r.AuthMode, r.CallerARN, r.Principal, r.PrincipalWithPath = ModeAPI, "arn:aws:sts::222222222222:assumed-role/eks-admin/alice", pathPrincipal, pathRole
+				r.Entry = &Entry{PrincipalARN: pathRole, Groups: []string{}, PoliciesKnown: true, Policies: adminEntry.Policies}
+				r.Checked = []Check{{API: "eks:DescribeCluster", OK: true}, {API: "eks:ListAccessEntries", OK: true},
+					{API: "eks:DescribeAccessEntry", MissingPermission: "eks:DescribeAccessEntry", Error: "AccessDeniedException"},
+					{API: "eks:ListAssociatedAccessPolicies", OK: true}}
+				r.Verdict = Allowed
+			}),
+			fixes: []string{"IAMPolicy"},
+			notes: []string{"eks:DescribeAccessEntry"},
 		},
 		{
 			name: "DescribeCluster refused, CONFIG_MAP inferred",

@@ -160,3 +160,28 @@ func TestAddLiveCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteTextLiveAndWriteErrors(t *testing.T) {
+	r := Report{Cluster: "demo", Region: "eu-west-1", AuthMode: ModeAPI, Verdict: Unknown, Reason: "r",
+		Principal: Principal{ARN: "arn:aws:iam::1:user/u", Kind: KindUser}, Checked: []Check{}}
+	r.AddLiveCheck(401, nil)
+	var b strings.Builder
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"GET /version answered 401 Unauthorized", "Verdict: DENIED"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, b.String())
+		}
+	}
+	if err := r.WriteText(failWriter{}); err == nil {
+		t.Error("WriteText to a failing writer: no error")
+	}
+	if err := r.WriteJSON(failWriter{}); err == nil {
+		t.Error("WriteJSON to a failing writer: no error")
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }

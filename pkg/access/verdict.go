@@ -66,8 +66,10 @@ func (r *Report) judgeEntry(fix *Fix) {
 		r.note(fmt.Sprintf("The access entry is of type %s, meant for nodes or pods, not for kubectl users.", e.Type))
 	}
 	switch {
-	case !e.Described || !e.PoliciesKnown:
-		r.note("What the principal may do once in could not be read (see the missing permissions).")
+	case !e.PoliciesKnown:
+		r.note("The entry's access policies could not be read, so what the principal may do once in is not known.")
+	case len(e.Policies) == 0 && !e.Described:
+		r.note("The access entry has no access policy and its Kubernetes groups could not be read: the principal may be authorized to do nothing.")
 	case len(e.Policies) == 0 && len(e.Groups) == 0:
 		r.note("The access entry has no access policy and no Kubernetes group: the principal gets in but is authorized to do nothing (kubectl will say Forbidden, not Unauthorized). Associate an access policy.")
 		fix.Terraform = terraformFix(r, false)
