@@ -92,6 +92,7 @@ keyring so that a warm call takes milliseconds.`,
 		newLogoutCommand(env),
 		newStatusCommand(env),
 		newKubeconfigCommand(env),
+		newDoctorCommand(env),
 		newVersionCommand(env),
 	)
 	return root

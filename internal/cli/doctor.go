@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/aws/smithy-go"
+	"github.com/spf13/cobra"
+
+	"github.com/eksxa/kubectl-eksxa/internal/broker"
+	"github.com/eksxa/kubectl-eksxa/pkg/access"
+	"github.com/eksxa/kubectl-eksxa/pkg/token"
+)
+
+func newDoctorCommand(env Env) *cobra.Command {
+	var (
+		f      chainFlags
+		output string
+		live   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "doctor --cluster-name NAME [chain flags] [-o text|json]",
+		Short: "Say which IAM principal the cluster sees, whether it gets in, and the fix",
+		Long: `Walk the chain and say, hop by hop, who you are; then the IAM principal the
+cluster maps at the end of the chain, the cluster's authentication mode, whether
+an access entry lets that principal in, and if not, the fix: Terraform, the aws
+CLI, or the aws-auth ConfigMap entry. With --live (the default) it also sends a
+token to the cluster endpoint: 401 means the cluster refuses the principal.
+
+Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
+2 bad usage.`,
+		Example: `  kubectl eksxa doctor --cluster-name prod --region eu-west-1 --role-arn arn:aws:iam::222222222222:role/eks-admin`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "text" && output != "json" {
+				return usagef("-o: unknown output format %q (want text or json)", output)
+			}
+			sel, err := f.resolve(env)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			res, err := newBroker(env, sel, stdinPrompt(env)).Chain(ctx, sel.req)
+			if err != nil {
+				return err
+			}
+			// STS may refuse a session that the cache still holds (revoked,
+			// or the role's session policy changed): ask it.
+			caller, err := res.Resolved.CallerIdentity(ctx, res.Final.Credentials)
+			if err != nil {
+				return refusedSessionError(sel.req, res, err)
+			}
+			cfg := res.Resolved.AWS.Copy()
+			cfg.Credentials = staticProvider(res.Final.Credentials)
+			report, err := access.Diagnose(ctx, eks.NewFromConfig(cfg), sel.req.Cluster, res.Region, caller)
+			if err != nil {
+				return err
+			}
+			if live && report.Endpoint != "" {
+				tok, err := token.New(ctx, token.Input{Credentials: res.Final.Credentials, Cluster: sel.req.Cluster, Region: res.Region, Now: env.Now()})
+				if err == nil {
+					report.AddLiveCheck(access.LiveCheck(ctx, nil, report.Endpoint, report.CAData, tok.Value))
+				}
+			}
+			if output == "json" {
+				err = writeDoctorJSON(env.Stdout, res, caller, report)
+			} else {
+				err = writeDoctorText(env.Stdout, res, caller, report)
+			}
+			if err != nil {
+				return err
+			}
+			if code := report.ExitCode(); code != 0 {
+				return &exitError{code}
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "Output format: text or json.")
+	cmd.Flags().BoolVar(&live, "live", true, "Also send a token to the cluster endpoint (GET /version) to confirm the diagnosis.")
+	return cmd
+}
+
+// refusedSessionError explains an STS refusal of the chain's final session.
+func refusedSessionError(r broker.Request, res broker.Result, err error) error {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "ExpiredToken", "InvalidClientTokenId", "AccessDenied", "UnrecognizedClientException":
+			return fmt.Errorf("STS refuses the final session of the chain (%s: %s): it was revoked or has expired early. "+
+				"A token cached from it is refused by the cluster until it expires; run `kubectl eksxa logout --cluster-name %s` with the same flags, then try again",
+				api.ErrorCode(), api.ErrorMessage(), r.Cluster)
+		}
+	}
+	return fmt.Errorf("asking STS who the final session is: %w", err)
+}
+
+// doctorHop is one hop as doctor reports it.
+type doctorHop struct {
+	RoleARN  string `json:"roleArn"`
+	Identity string `json:"identity,omitempty"`
+	Cached   bool   `json:"cached"`
+}
+
+func doctorHops(res broker.Result) []doctorHop {
+	hops := make([]doctorHop, len(res.Hops))
+	for i, h := range res.Hops {
+		hops[i] = doctorHop{RoleARN: h.Hop.RoleARN, Identity: h.ARN, Cached: h.Cached}
+	}
+	return hops
+}
+
+func writeDoctorText(w io.Writer, res broker.Result, caller string, report access.Report) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHAIN\tROLE\tIDENTITY")
+	for i, h := range doctorHops(res) {
+		id := h.Identity
+		switch {
+		case id == "":
+			id = "(not needed: a later hop's session is cached)"
+		case h.Cached:
+			id += " (cached)"
+		}
+		fmt.Fprintf(tw, "hop %d/%d\t%s\t%s\n", i+1, len(res.Hops), h.RoleARN, id)
+	}
+	fmt.Fprintf(tw, "final\t\t%s\n", caller)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	return report.WriteText(w)
+}
+
+func writeDoctorJSON(w io.Writer, res broker.Result, caller string, report access.Report) error {
+	var diag bytes.Buffer
+	if err := report.WriteJSON(&diag); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Hops      []doctorHop     `json:"hops"`
+		Identity  string          `json:"identity"`
+		Diagnosis json.RawMessage `json:"diagnosis"`
+	}{doctorHops(res), caller, diag.Bytes()})
+}

@@ -1,0 +1,116 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eksxa/kubectl-eksxa/internal/fakeaws"
+)
+
+func doctorCluster(t *testing.T, mode string, entries ...fakeaws.AccessEntry) *cluster {
+	c := newCluster(t)
+	c.fake.AddCluster(fakeaws.Cluster{Name: "prod", Region: "eu-west-1", Account: workAcct, Endpoint: c.api.URL, CAData: c.api.CAData,
+		AuthMode: mode, AccessEntries: entries})
+	return c
+}
+
+func TestDoctorAllowed(t *testing.T) {
+	c := doctorCluster(t, "API", fakeaws.AccessEntry{PrincipalARN: roleWork, Policies: []fakeaws.AccessPolicy{
+		{PolicyARN: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"}}})
+	r := runPlugin(t, c.env, "", append([]string{"doctor"}, twoHops...)...)
+	if r.code != 0 {
+		t.Fatalf("doctor: exit %d stdout %s stderr %q", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"hop 1/2", "assumed-role/jump/eksxa-alice", "hop 2/2", "Verdict: ALLOWED", roleWork} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if got := c.api.Verified(); got != 1 {
+		t.Errorf("the live check reached the API server %d times, want 1", got)
+	}
+}
+
+func TestDoctorDeniedGivesTheFix(t *testing.T) {
+	c := doctorCluster(t, "API") // no access entry for anyone
+	c.api.Unmap(roleWork)
+	r := runPlugin(t, c.env, "", append([]string{"doctor"}, twoHops...)...)
+	if r.code != 1 {
+		t.Fatalf("doctor: exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"Verdict: DENIED", `resource "aws_eks_access_entry"`, "aws_eks_access_policy_association",
+		"aws eks create-access-entry", "aws eks associate-access-policy", roleWork} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	// The same as JSON, parsed back.
+	r = runPlugin(t, c.env, "", append([]string{"doctor", "-o", "json"}, twoHops...)...)
+	var out struct {
+		Hops []struct {
+			RoleARN, Identity string
+		}
+		Identity  string
+		Diagnosis struct {
+			AuthMode  string `json:"authMode"`
+			Verdict   string `json:"verdict"`
+			Principal struct {
+				ARN string `json:"arn"`
+			} `json:"principal"`
+			Live *struct {
+				Status int `json:"status"`
+			} `json:"live"`
+			Fix *struct {
+				Terraform string `json:"terraform"`
+			} `json:"fix"`
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("doctor -o json: %v\n%s", err, r.stdout)
+	}
+	d := out.Diagnosis
+	if r.code != 1 || len(out.Hops) != 2 || d.AuthMode != "API" || d.Verdict != "denied" || d.Principal.ARN != roleWork ||
+		d.Live == nil || d.Live.Status != 401 || d.Fix == nil || !strings.Contains(d.Fix.Terraform, roleWork) {
+		t.Errorf("doctor -o json: exit %d, %+v", r.code, out)
+	}
+}
+
+func TestDoctorConfigMapMode(t *testing.T) {
+	c := doctorCluster(t, "CONFIG_MAP")
+	c.api.Unmap(roleWork)
+	r := runPlugin(t, c.env, "", append([]string{"doctor", "--live=false"}, twoHops...)...)
+	if r.code != 1 || !strings.Contains(r.stdout, "mapRoles") || !strings.Contains(r.stdout, "rolearn: "+roleWork) ||
+		!strings.Contains(r.stdout, "API_AND_CONFIG_MAP") {
+		t.Errorf("doctor in CONFIG_MAP mode: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// TestDoctorRevokedSession: a cached final session that STS now refuses is
+// named, with logout as the cure.
+func TestDoctorRevokedSession(t *testing.T) {
+	c := doctorCluster(t, "API", fakeaws.AccessEntry{PrincipalARN: roleWork})
+	args := append([]string{"--cache", "file"}, twoHops...)
+	tokenOf(t, c.env, args...)
+	files, _ := filepath.Glob(filepath.Join(c.env["EKSXA_CACHE_DIR"], "*.entry"))
+	revoked := 0
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		var e struct{ Kind, AccessKeyID, ARN string }
+		json.Unmarshal(b, &e)
+		if e.Kind == "session" && strings.Contains(e.ARN, "assumed-role/eks-admin/") {
+			c.fake.Revoke(e.AccessKeyID)
+			revoked++
+		}
+	}
+	if revoked != 1 {
+		t.Fatalf("found %d cached final sessions to revoke, want 1", revoked)
+	}
+	r := runPlugin(t, c.env, "", append([]string{"doctor"}, args...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "STS refuses the final session") || !strings.Contains(r.stderr, "kubectl eksxa logout") {
+		t.Errorf("doctor with a revoked session: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
