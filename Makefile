@@ -1,6 +1,7 @@
 # kubectl-eksxa
 #
 #   make test                      everything CI checks (the README's test command)
+#   make demo                      the offline demo: fake AWS, real kubectl, no account needed
 #   make build                     ./bin/kubectl-eksxa for this machine
 #   make dist VERSION=vX.Y.Z       release archives, checksums and krew manifest in ./dist
 #   make krew-manifest VERSION=vX.Y.Z
@@ -10,7 +11,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     := bin/kubectl-eksxa
 
-.PHONY: build test unit keyring e2e dist krew-manifest krew-test
+.PHONY: build test unit keyring e2e demo dist krew-manifest krew-test
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/kubectl-eksxa
@@ -29,6 +30,9 @@ keyring:
 # runs it. A nested module keeps the verifier's dependencies out of go.mod.
 e2e:
 	cd test/e2e && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+demo:
+	cd test/e2e && $(GO) run ./cmd/demo
 
 dist:
 	VERSION=$(VERSION) bash hack/dist.sh
