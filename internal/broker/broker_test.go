@@ -1,0 +1,176 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/cache"
+	"github.com/eksxa/kubectl-eksxa/pkg/chain"
+)
+
+// fakeSTS answers AssumeRole with numbered sessions and counts calls.
+type fakeSTS struct {
+	calls map[string]int
+	now   func() time.Time
+}
+
+func (f *fakeSTS) client(aws.Credentials) chain.AssumeRoleAPI { return f }
+
+func (f *fakeSTS) AssumeRole(_ context.Context, in *sts.AssumeRoleInput, _ ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	role := aws.ToString(in.RoleArn)
+	f.calls[role]++
+	name := role[strings.LastIndex(role, "/")+1:]
+	return &sts.AssumeRoleOutput{
+		Credentials: &ststypes.Credentials{
+			AccessKeyId: aws.String("ASIA" + name), SecretAccessKey: aws.String("secret-" + name),
+			SessionToken: aws.String("token-" + name), Expiration: aws.Time(f.now().Add(time.Hour)),
+		},
+		AssumedRoleUser: &ststypes.AssumedRoleUser{Arn: aws.String("arn:aws:sts::222222222222:assumed-role/" + name + "/s")},
+	}, nil
+}
+
+type harness struct {
+	b        *Broker
+	kr       *cache.MemKeyring
+	sts      *fakeSTS
+	now      time.Time
+	resolved int
+}
+
+const role = "arn:aws:iam::222222222222:role/admin"
+
+func newHarness(t *testing.T) *harness {
+	h := &harness{kr: cache.NewMemKeyring(), now: time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)}
+	h.sts = &fakeSTS{calls: map[string]int{}, now: func() time.Time { return h.now }}
+	dir := t.TempDir()
+	h.b = &Broker{
+		Store:   cache.NewKeyringStore(h.kr, cache.DefaultKeyringOptions()),
+		Index:   cache.NewIndex(dir),
+		LockDir: dir,
+		Now:     func() time.Time { return h.now },
+		Resolve: func(context.Context, Request) (Resolved, error) {
+			h.resolved++
+			hop, _ := chain.ParseHop(role)
+			return Resolved{
+				Region:    "eu-west-1",
+				Base:      func(context.Context) (aws.Credentials, error) { return aws.Credentials{AccessKeyID: "AKIAX", SecretAccessKey: "base-secret"}, nil },
+				Hops:      []chain.Hop{hop},
+				NewClient: h.sts.client,
+			}, nil
+		},
+	}
+	return h
+}
+
+var req = Request{Cluster: "prod", Region: "eu-west-1"}
+
+func TestTokenCachedUntilAMinuteBeforeExpiry(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	first, err := h.b.Token(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Expiration.Equal(h.now.Add(14 * time.Minute)) {
+		t.Errorf("expiry %v", first.Expiration)
+	}
+	h.now = h.now.Add(12 * time.Minute) // two minutes left: a hit
+	second, err := h.b.Token(ctx, req)
+	if err != nil || second != first || h.resolved != 1 {
+		t.Errorf("12m later: same token %v, resolved %d times (want 1), err %v", second == first, h.resolved, err)
+	}
+	h.now = h.now.Add(90 * time.Second) // 30s left: a miss, but the hop session is reused
+	third, err := h.b.Token(ctx, req)
+	if err != nil || third == first || h.resolved != 2 {
+		t.Errorf("13.5m later: new token %v, resolved %d times (want 2), err %v", third != first, h.resolved, err)
+	}
+	if h.sts.calls[role] != 1 {
+		t.Errorf("AssumeRole %d times, want 1: the hour-long session is cached", h.sts.calls[role])
+	}
+	rows, _ := h.b.Index.List()
+	if len(rows) != 2 {
+		t.Errorf("index has %d rows, want token + session", len(rows))
+	}
+}
+
+func TestCorruptEntryIsAMiss(t *testing.T) {
+	h := newHarness(t)
+	h.kr.Put(cache.Service, req.TokenKey(), "{not an entry")
+	tok, err := h.b.Token(context.Background(), req)
+	if err != nil || tok.Value == "" || h.resolved != 1 {
+		t.Fatalf("corrupt entry: token %q err %v resolved %d", tok.Value, err, h.resolved)
+	}
+	if v, _ := h.kr.Lookup(cache.Service, req.TokenKey()); !strings.Contains(v, tok.Value) {
+		t.Error("the corrupt entry was not replaced")
+	}
+}
+
+func TestUnwritableCacheCostsSpeedNotTheCall(t *testing.T) {
+	h := newHarness(t)
+	h.kr.FailWith(errors.New("keyring is locked"))
+	var logged []string
+	h.b.Log = func(f string, a ...any) { logged = append(logged, f) }
+	for i := 0; i < 2; i++ {
+		if tok, err := h.b.Token(context.Background(), req); err != nil || tok.Value == "" {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if h.sts.calls[role] != 2 {
+		t.Errorf("AssumeRole %d times, want 2 (nothing could be cached)", h.sts.calls[role])
+	}
+	if !strings.Contains(strings.Join(logged, "\n"), "not saved") {
+		t.Errorf("the failed write was not logged: %q", logged)
+	}
+}
+
+func TestLogoutForgetsTheChain(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	if _, err := h.b.Token(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	other := req
+	other.Cluster = "staging"
+	if _, err := h.b.Token(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	n, err := h.b.Logout(ctx, req)
+	if err != nil || n != 2 {
+		t.Fatalf("logout removed %d entries (want token + session), err %v", n, err)
+	}
+	if _, ok := h.kr.Lookup(cache.Service, other.TokenKey()); !ok {
+		t.Error("logout of prod removed staging's token")
+	}
+	if _, err := h.b.Token(ctx, req); err != nil || h.sts.calls[role] != 2 {
+		t.Errorf("after logout: %v, AssumeRole %d times, want 2", err, h.sts.calls[role])
+	}
+}
+
+func TestKeysSelectTheChain(t *testing.T) {
+	hop := func(s string) chain.Hop { h, _ := chain.ParseHop(s); return h }
+	base := Request{Cluster: "prod", Region: "eu-west-1", Hops: []chain.Hop{hop(role)}}
+	variants := []Request{
+		{Cluster: "prod2", Region: "eu-west-1", Hops: base.Hops},
+		{Cluster: "prod", Region: "eu-west-2", Hops: base.Hops},
+		{Cluster: "prod", Region: "eu-west-1", Profile: "p", Hops: base.Hops},
+		{Cluster: "prod", Region: "eu-west-1", EnvAccessKeyID: "AKIAOTHER", Hops: base.Hops},
+		{Cluster: "prod", Region: "eu-west-1", Hops: []chain.Hop{hop(role + ",external-id=x")}},
+		{Cluster: "prod", Region: "eu-west-1", Hops: []chain.Hop{hop(role), hop(role)}},
+		{Cluster: "prod", Region: "eu-west-1", SessionName: "bob", Hops: base.Hops},
+	}
+	for i, v := range variants {
+		if v.TokenKey() == base.TokenKey() {
+			t.Errorf("variant %d has the same token key as the base request", i)
+		}
+	}
+	if base.TokenKey() != (Request{Cluster: "prod", Region: "eu-west-1", Hops: []chain.Hop{hop(role)}}).TokenKey() {
+		t.Error("the same request gave two keys")
+	}
+}
