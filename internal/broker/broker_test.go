@@ -59,8 +59,10 @@ func newHarness(t *testing.T) *harness {
 			h.resolved++
 			hop, _ := chain.ParseHop(role)
 			return Resolved{
-				Region:    "eu-west-1",
-				Base:      func(context.Context) (aws.Credentials, error) { return aws.Credentials{AccessKeyID: "AKIAX", SecretAccessKey: "base-secret"}, nil },
+				Region: "eu-west-1",
+				Base: func(context.Context) (aws.Credentials, error) {
+					return aws.Credentials{AccessKeyID: "AKIAX", SecretAccessKey: "base-secret"}, nil
+				},
 				Hops:      []chain.Hop{hop},
 				NewClient: h.sts.client,
 			}, nil
