@@ -25,6 +25,7 @@ unit:
 # The real Secret Service: gnome-keyring on a private D-Bus session bus.
 keyring:
 	EKSXA_KEYRING_TEST=1 hack/with-keyring.sh $(GO) test -count=1 -run Keyring ./pkg/cache/
+	EKSXA_KEYRING_TEST=1 hack/with-keyring.sh sh -c 'cd test/e2e && $(GO) test -count=1 -run Keyring ./'
 
 # Tokens against the verifier EKS runs, and the built binary run as kubectl
 # runs it. A nested module keeps the verifier's dependencies out of go.mod.
