@@ -64,13 +64,14 @@ type Broker struct {
 // left, else a new one signed by the chain's final session.
 func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 	key := r.TokenKey()
-	if tok, ok := b.cachedToken(key); ok {
+	if tok, ok := b.cachedToken(key, b.Log); ok {
 		return tok, nil
 	}
 	unlock := b.lock(ctx, key)
 	defer unlock()
 	// Another process may have made it while this one waited.
-	if tok, ok := b.cachedToken(key); ok {
+	if tok, ok := b.cachedToken(key, nil); ok {
+		b.logf("token cache (%s): filled by another process, expires %s", b.Store.Name(), tok.Expiration.Format(time.RFC3339))
 		return tok, nil
 	}
 	tok, _, err := b.mint(ctx, r, key)
@@ -204,30 +205,35 @@ func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, 
 	return tok, res, nil
 }
 
-// cachedToken reads key's token, if it lives long enough.
-func (b *Broker) cachedToken(key string) (token.Token, bool) {
+// cachedToken reads key's token, if it lives long enough, telling log
+// (which may be nil) what it found.
+func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token, bool) {
 	if b.Store == nil {
 		return token.Token{}, false
 	}
+	if log == nil {
+		log = func(string, ...any) {}
+	}
+	name := b.Store.Name()
 	v, err := b.Store.Get(key)
 	if err != nil {
-		if !errors.Is(err, cache.ErrNotFound) {
-			b.logf("token cache (%s): %v; treating it as a miss", b.Store.Name(), err)
+		if errors.Is(err, cache.ErrNotFound) {
+			log("token cache (%s): miss", name)
 		} else {
-			b.logf("token cache (%s): miss", b.Store.Name())
+			log("token cache (%s): %v; treating it as a miss", name, err)
 		}
 		return token.Token{}, false
 	}
 	t, err := cache.DecodeToken(v)
 	if err != nil {
-		b.logf("token cache (%s): unusable entry (%v); treating it as a miss", b.Store.Name(), err)
+		log("token cache (%s): unusable entry (%v); treating it as a miss", name, err)
 		return token.Token{}, false
 	}
 	if !t.ValidFor(b.Now(), MinTokenLife) {
-		b.logf("token cache (%s): entry expires %s, too soon to use", b.Store.Name(), t.Expires.Format(time.RFC3339))
+		log("token cache (%s): entry expires %s, too soon to use", name, t.Expires.Format(time.RFC3339))
 		return token.Token{}, false
 	}
-	b.logf("token cache (%s): hit, expires %s", b.Store.Name(), t.Expires.Format(time.RFC3339))
+	log("token cache (%s): hit, expires %s", name, t.Expires.Format(time.RFC3339))
 	return token.Token{Value: t.Token, Expiration: t.Expires}, true
 }
 
