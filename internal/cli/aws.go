@@ -4,16 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os/user"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/chain"
@@ -42,6 +50,7 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 	if err != nil {
 		return broker.Resolved{}, err
 	}
+	cfg.APIOptions = append(cfg.APIOptions, warnClockSkew(rv.env.Stderr, rv.env.Now))
 	name := r.SessionName
 	if name == "" {
 		name = chain.DefaultSessionName(osUser(rv.env))
@@ -50,15 +59,17 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 		Region:             cfg.Region,
 		Base:               rv.baseCredentials(cfg, r.Profile, base),
 		Hops:               hops,
-		NewClient:          chain.NewSDKClient(cfg),
+		NewClient:          boundedClient(chain.NewSDKClient(cfg), callTimeout),
 		DefaultSessionName: name,
 		AWS:                cfg,
 		CallerIdentity: func(ctx context.Context, creds aws.Credentials) (string, error) {
 			c := cfg.Copy()
 			c.Credentials = staticProvider(creds)
-			out, err := sts.NewFromConfig(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			cctx, cancel := context.WithTimeout(ctx, callTimeout)
+			defer cancel()
+			out, err := sts.NewFromConfig(c).GetCallerIdentity(cctx, &sts.GetCallerIdentityInput{})
 			if err != nil {
-				return "", err
+				return "", noAnswer(ctx, cctx, err, callTimeout)
 			}
 			return aws.ToString(out.Arn), nil
 		},
@@ -151,7 +162,7 @@ func (rv resolver) containerProvider() aws.CredentialsProvider {
 func loadAWS(ctx context.Context, profile, region string) (aws.Config, error) {
 	// The SDK's own log lines (retries, IMDS fallbacks) would land on
 	// kubectl's terminal on every call; our errors say what matters.
-	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{}), config.WithHTTPClient(newHTTPClient())}
 	if profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(profile))
 	}
@@ -166,6 +177,98 @@ func loadAWS(ctx context.Context, profile, region string) (aws.Config, error) {
 		cfg.Region = defaultRegion
 	}
 	return cfg, nil
+}
+
+// Bounds on the plugin's own AWS calls, so that an unreachable or hung
+// endpoint fails the kubectl call in seconds instead of blocking it.
+const (
+	// dialTimeout bounds connecting (and the TLS handshake): a refused
+	// or black-holed connection fails fast, retries included.
+	dialTimeout = 5 * time.Second
+	// attemptTimeout bounds how long one attempt waits for the response
+	// headers; the SDK's standard retryer (3 attempts, with backoff)
+	// then tries again.
+	attemptTimeout = 10 * time.Second
+	// callTimeout bounds one API call, all its attempts and backoff
+	// included, whatever AWS_MAX_ATTEMPTS says.
+	callTimeout = 30 * time.Second
+)
+
+// newHTTPClient is the SDK's default client with the dial, TLS and
+// response-header bounds above. It stays a BuildableClient so that
+// AWS_CA_BUNDLE and proxy settings still apply.
+func newHTTPClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = dialTimeout }).
+		WithTransportOptions(func(t *http.Transport) {
+			t.TLSHandshakeTimeout = dialTimeout
+			t.ResponseHeaderTimeout = attemptTimeout
+		})
+}
+
+// boundedClient gives every AssumeRole call its own deadline d, so a hung
+// STS fails the hop (and the chain names it) instead of the kubectl call
+// waiting forever. An MFA prompt happens before the call and is not
+// counted.
+func boundedClient(newClient func(aws.Credentials) chain.AssumeRoleAPI, d time.Duration) func(aws.Credentials) chain.AssumeRoleAPI {
+	return func(creds aws.Credentials) chain.AssumeRoleAPI {
+		return boundedSTS{api: newClient(creds), d: d}
+	}
+}
+
+type boundedSTS struct {
+	api chain.AssumeRoleAPI
+	d   time.Duration
+}
+
+func (b boundedSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	cctx, cancel := context.WithTimeout(ctx, b.d)
+	defer cancel()
+	out, err := b.api.AssumeRole(cctx, in, optFns...)
+	if err != nil {
+		return nil, noAnswer(ctx, cctx, err, b.d)
+	}
+	return out, nil
+}
+
+// noAnswer says so when err comes from cctx's own deadline (not from the
+// caller giving up).
+func noAnswer(ctx, cctx context.Context, err error, d time.Duration) error {
+	if ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("no answer from STS within %s: %w", d, err)
+	}
+	return err
+}
+
+// warnClockSkew adds a middleware that compares each successful response's
+// Date header with the local clock and, once per process, warns on w when
+// they are SkewThreshold or more apart: the SDK corrects its own requests
+// for skew, but the EKS token is signed with the local clock and EKS
+// refuses it when that is more than 15 minutes off. (Failed calls say so
+// in their error; see chain.ClockSkew.)
+func warnClockSkew(w io.Writer, now func() time.Time) func(*middleware.Stack) error {
+	var once sync.Once
+	mw := middleware.DeserializeMiddlewareFunc("eksxaClockSkew", func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+		out, md, err := next.HandleDeserialize(ctx, in)
+		if err != nil || w == nil || now == nil {
+			return out, md, err
+		}
+		resp, ok := out.RawResponse.(*smithyhttp.Response)
+		if !ok || resp == nil || resp.Response == nil {
+			return out, md, err
+		}
+		date, perr := http.ParseTime(resp.Header.Get("Date"))
+		if perr != nil {
+			return out, md, err
+		}
+		if skew := now().Sub(date); skew.Abs() >= chain.SkewThreshold {
+			once.Do(func() { fmt.Fprintf(w, "kubectl-eksxa: warning: %s\n", chain.SkewHint(skew)) })
+		}
+		return out, md, err
+	})
+	return func(st *middleware.Stack) error {
+		return st.Deserialize.Add(mw, middleware.After)
+	}
 }
 
 type staticProvider aws.Credentials

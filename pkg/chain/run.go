@@ -265,7 +265,7 @@ func (r *Runner) assume(ctx context.Context, i int, signer Session, hops []Hop) 
 		if errors.As(err, &api) {
 			code = api.ErrorCode()
 		}
-		return Session{}, r.hopErr(i, hops, code, err, hint(i, h, signer, code, err))
+		return Session{}, r.hopErr(i, hops, code, err, hint(i, h, signer, code, err, r.Now()))
 	}
 	if out == nil || out.Credentials == nil || out.Credentials.AccessKeyId == nil || out.Credentials.SecretAccessKey == nil ||
 		out.Credentials.Expiration == nil {
@@ -307,7 +307,13 @@ func refusedSigner(code string) bool {
 	return false
 }
 
-func hint(i int, h Hop, signer Session, code string, err error) string {
+func hint(i int, h Hop, signer Session, code string, err error, now time.Time) string {
+	if skew, ok := ClockSkew(err, now); ok {
+		return SkewHint(skew)
+	}
+	if code == "" {
+		return networkHint(err)
+	}
 	var api smithy.APIError
 	msg := ""
 	if errors.As(err, &api) {

@@ -33,9 +33,17 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	fake := fakeaws.New(fakeaws.Options{})
+	w := newWorldWith(t, fakeaws.Options{})
+	routeSTS(t, w.fake)
+	return w
+}
+
+// newWorldWith is newWorld with the fake's options, and without routing the
+// verifier's STS calls to it (which parallel tests must not do).
+func newWorldWith(t *testing.T, opts fakeaws.Options) *world {
+	t.Helper()
+	fake := fakeaws.New(opts)
 	t.Cleanup(fake.Close)
-	routeSTS(t, fake)
 	user := fake.AddUser(identityAcct, "alice")
 	fake.AddRole(roleTools, fakeaws.RoleOptions{})
 	fake.AddRole(roleWork, fakeaws.RoleOptions{ExternalID: "ext-123"})
