@@ -11,12 +11,12 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     := bin/kubectl-eksxa
 
-.PHONY: build test unit keyring e2e demo dist krew-manifest krew-test
+.PHONY: build test unit keyring e2e fuzz demo dist krew-manifest krew-test
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/kubectl-eksxa
 
-test: unit keyring e2e krew-test
+test: unit keyring e2e fuzz krew-test
 
 unit:
 	$(GO) vet ./...
@@ -31,6 +31,11 @@ keyring:
 # runs it. A nested module keeps the verifier's dependencies out of go.mod.
 e2e:
 	cd test/e2e && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+# Every fuzz target for a few seconds each, on top of its checked-in corpus.
+FUZZTIME ?= 5
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash hack/fuzz.sh
 
 demo:
 	cd test/e2e && $(GO) run ./cmd/demo
