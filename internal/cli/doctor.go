@@ -8,7 +8,6 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
@@ -40,12 +39,8 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 			if output != "text" && output != "json" {
 				return usagef("-o: unknown output format %q (want text or json)", output)
 			}
-			sel, err := f.resolve(env)
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			res, err := newBroker(env, sel, stdinPrompt(env)).Chain(ctx, sel.req)
+			sel, res, err := runChain(ctx, env, f)
 			if err != nil {
 				return err
 			}
@@ -55,9 +50,7 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 			if err != nil {
 				return refusedSessionError(sel.req, res, err)
 			}
-			cfg := res.Resolved.AWS.Copy()
-			cfg.Credentials = staticProvider(res.Final.Credentials)
-			report, err := access.Diagnose(ctx, eks.NewFromConfig(cfg), sel.req.Cluster, res.Region, caller)
+			report, err := access.Diagnose(ctx, eksClient(res), sel.req.Cluster, res.Region, caller)
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
+	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/kubeconfig"
 )
 
@@ -35,18 +37,12 @@ kept. A failed call leaves the file as it was.`,
     --profile identity --role-arn arn:aws:iam::222222222222:role/eks-admin --alias prod`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			sel, err := f.resolve(env)
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			res, err := newBroker(env, sel, stdinPrompt(env)).Chain(ctx, sel.req)
+			sel, res, err := runChain(ctx, env, f)
 			if err != nil {
 				return err
 			}
-			cfg := res.Resolved.AWS.Copy()
-			cfg.Credentials = staticProvider(res.Final.Credentials)
-			out, err := eks.NewFromConfig(cfg).DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(sel.req.Cluster)})
+			out, err := eksClient(res).DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(sel.req.Cluster)})
 			if err != nil {
 				return describeError(sel.req.Cluster, res.Region, res.Final.ARN, err)
 			}
@@ -99,6 +95,24 @@ kept. A failed call leaves the file as it was.`,
 	fs.StringVar(&alias, "alias", "", "Name the context this instead of the cluster ARN.")
 	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig instead of writing it.")
 	return cmd
+}
+
+// runChain resolves the flags and runs the chain for a command that a
+// person runs at a terminal (MFA prompts allowed).
+func runChain(ctx context.Context, env Env, f chainFlags) (selection, broker.Result, error) {
+	sel, err := f.resolve(env)
+	if err != nil {
+		return selection{}, broker.Result{}, err
+	}
+	res, err := newBroker(env, sel, stdinPrompt(env)).Chain(ctx, sel.req)
+	return sel, res, err
+}
+
+// eksClient is an EKS client signing with the chain's final session.
+func eksClient(res broker.Result) *eks.Client {
+	cfg := res.Resolved.AWS.Copy()
+	cfg.Credentials = staticProvider(res.Final.Credentials)
+	return eks.NewFromConfig(cfg)
 }
 
 // execArgs reproduces the chain on kubectl-eksxa token's command line, with

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -82,31 +81,7 @@ func TestSTSFaults(t *testing.T) {
 // the call, naming the hop, within the 30-second call bound.
 func TestSTSHangs(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c) // held open, never read, never answered
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
+	l := blackHole(t, "tcp", "127.0.0.1:0")
 	w := newWorldWith(t, fakeaws.Options{})
 	r := runPlugin(t, w.with("AWS_ENDPOINT_URL_STS", "http://"+l.Addr().String()), "", hopArgs("none", roleTools, roleWork+",external-id=ext-123")...)
 	if r.code != 1 || r.stdout != "" {
@@ -120,9 +95,7 @@ func TestSTSHangs(t *testing.T) {
 	if r.took > 40*time.Second || r.took < 20*time.Second {
 		t.Errorf("took %s, want about 30s (the call bound)", r.took)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(conns) == 0 {
+	if l.accepted.Load() == 0 {
 		t.Error("the plugin never connected")
 	}
 }

@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -126,33 +124,8 @@ func TestHostileCacheEntries(t *testing.T) {
 // silentBus is a D-Bus address that accepts connections and never says a
 // word: a hung Secret Service.
 func silentBus(t *testing.T) string {
-	t.Helper()
 	sock := filepath.Join(t.TempDir(), "bus")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
+	blackHole(t, "unix", sock)
 	return "unix:path=" + sock
 }
 

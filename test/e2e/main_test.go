@@ -3,10 +3,13 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -76,4 +79,44 @@ func awsEnv(t *testing.T, accessKeyID, secret string) map[string]string {
 		"AWS_SECRET_ACCESS_KEY":     secret,
 		"EKSXA_CACHE_DIR":           filepath.Join(home, "cache"),
 	}
+}
+
+// hole is a listener that swallows connections.
+type hole struct {
+	net.Listener
+	accepted atomic.Int64
+}
+
+// blackHole listens on address and accepts connections that it holds open
+// and never reads or answers: a hung server.
+func blackHole(t *testing.T, network, address string) *hole {
+	t.Helper()
+	l, err := net.Listen(network, address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &hole{Listener: l}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			h.accepted.Add(1)
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return h
 }
