@@ -10,7 +10,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     := bin/kubectl-eksxa
 
-.PHONY: build test unit keyring e2e dist krew-manifest krew-test
+.PHONY: build test unit keyring e2e dist krew-manifest krew-test bench bench-smoke
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/kubectl-eksxa
@@ -38,3 +38,11 @@ krew-manifest: dist
 
 krew-test:
 	bash hack/krew-test.sh
+
+# Side by side with `aws eks get-token` and aws-iam-authenticator (see
+# docs/benchmarks.md). bench-smoke only checks that every row still runs.
+bench:
+	bash hack/bench.sh
+
+bench-smoke:
+	BENCH_QUICK=1 bash hack/bench.sh
