@@ -17,6 +17,9 @@
 #   aws-cold-2hop         aws eks get-token --profile hop2, the CLI's own
 #                         assume-role cache (~/.aws/cli/cache) emptied each run
 #   authenticator-static  aws-iam-authenticator token -i prod, static keys
+#   go-empty, go-deps     references (hack/startup): a Go program that does
+#                         nothing, and one that only links the dependencies
+#                         kubectl-eksxa must have: the floor of a warm call
 #
 # Rows alternate: each of BENCH_ROUNDS rounds runs every row (hyperfine -N,
 # BENCH_RUNS runs, the slow aws rows fewer), and medians are over all rounds.
@@ -68,6 +71,9 @@ echo "== build"
 make -s build
 bin=$root/bin/kubectl-eksxa
 go build -o "$work/fakeaws" ./hack/fakeaws
+for p in empty deps; do
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/go-$p" ./hack/startup/$p
+done
 tools=${BENCH_TOOLS:-$root/bin/bench-tools}
 if [[ ! -x $tools/aws-iam-authenticator ]]; then
 	echo "installing aws-iam-authenticator v0.6.13 into $tools (once; a few minutes on 2 cores)"
@@ -131,11 +137,14 @@ rows=(
 	"aws-static|slow|-|-u AWS_PROFILE|aws eks get-token --cluster-name prod"
 	"aws-cold-2hop|slow|rm -rf $cli_cache|$nokeys|aws eks get-token --cluster-name prod --profile hop2"
 	"authenticator-static||-|-u AWS_PROFILE|$tools/aws-iam-authenticator token -i prod"
+	"go-empty||-|-u AWS_PROFILE|$work/go-empty"
+	"go-deps||-|-u AWS_PROFILE|$work/go-deps"
 )
 
 echo "== check every row prints a credential"
 for row in "${rows[@]}"; do
 	IFS='|' read -r name _ prep envs cmd <<<"$row"
+	if [[ $name == go-* ]]; then continue; fi
 	if [[ $prep != - ]]; then $prep; fi
 	# shellcheck disable=SC2086
 	if ! out=$(env $envs $cmd 2>"$work/$name.err"); then
@@ -158,6 +167,7 @@ if ! env EKSXA_CACHE_DIR="$keyring_dir" "$bin" "${common[@]}" -v 2>&1 >/dev/null
 	exit 1
 fi
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== $rounds round(s), rows alternating"
 for r in $(seq "$rounds"); do
 	for row in "${rows[@]}"; do
@@ -177,33 +187,40 @@ median() { # name -> median seconds over all rounds
 	jq -s '[.[].results[0].times[]] | sort | if length % 2 == 1 then .[length/2|floor] else (.[length/2-1] + .[length/2]) / 2 end' "$work/$1".*.json
 }
 count() { jq -s '[.[].results[0].times[]] | length' "$work/$1".*.json; }
+minimum() { jq -s '[.[].results[0].times[]] | min' "$work/$1".*.json; }
+# CPU time (user + system) per run, averaged: less sensitive than wall time
+# to other load on the machine.
+cpu() { jq -s '[.[].results[0] | .user + .system] | add / length' "$work/$1".*.json; }
 
 declare -A med
 echo
-printf '%-24s %10s %6s\n' row median runs
+printf '%-24s %10s %10s %10s %6s\n' row median min cpu runs
 for row in "${rows[@]}"; do
 	IFS='|' read -r name _ _ _ _ <<<"$row"
 	med[$name]=$(median "$name")
-	printf '%-24s %8.1fms %6d\n' "$name" "$(jq -n "${med[$name]} * 1000")" "$(count "$name")"
+	printf '%-24s %8.1fms %8.1fms %8.1fms %6d\n' "$name" "$(jq -n "${med[$name]} * 1000")" "$(jq -n "$(minimum "$name") * 1000")" "$(jq -n "$(cpu "$name") * 1000")" "$(count "$name")"
 done
 
 echo
-printf '%-58s %8s %8s %s\n' ratio value target met
+printf '%-64s %8s %8s %s\n' ratio value target met
 ratio() { # label slow fast target
 	local v
 	v=$(jq -n "$2 / $3")
-	printf '%-58s %7.1fx %7sx %s\n' "$1" "$v" "$4" "$(jq -n "if $v >= $4 then \"yes\" else \"NO\" end" -r)"
+	printf '%-64s %7.1fx %7sx %s\n' "$1" "$v" "$4" "$(jq -n "if $v >= $4 then \"yes\" else \"NO\" end" -r)"
 }
 ratio "aws-static / eksxa-warm-file" "${med[aws-static]}" "${med[eksxa-warm-file]}" 80
 ratio "aws-static / eksxa-warm-keyring" "${med[aws-static]}" "${med[eksxa-warm-keyring]}" 50
 ratio "aws-cold-2hop / eksxa-cold-2hop" "${med[aws-cold-2hop]}" "${med[eksxa-cold-2hop]}" 30
 ratio "aws-cold-2hop / eksxa-cold-2hop-flags" "${med[aws-cold-2hop]}" "${med[eksxa-cold-2hop-flags]}" 30
 ratio "authenticator-static / eksxa-warm-file" "${med[authenticator-static]}" "${med[eksxa-warm-file]}" 3
+printf '%-64s %7.1fms\n' "eksxa-warm-file - go-deps (what our own code costs)" "$(jq -n "(${med[eksxa-warm-file]} - ${med[go-deps]}) * 1000")"
+printf '%-64s %7.1fx\n' "aws-static / go-deps (the best any binary with these deps gets)" "$(jq -n "${med[aws-static]} / ${med[go-deps]}")"
 
 echo
 printf '%-24s %12s\n' row "peak RSS"
 for row in "${rows[@]}"; do
 	IFS='|' read -r name _ prep envs cmd <<<"$row"
+	if [[ $name == go-* ]]; then continue; fi
 	if [[ $prep != - ]]; then $prep; fi
 	# shellcheck disable=SC2086
 	kb=$(env $envs /usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -n1)
@@ -217,4 +234,5 @@ done
 
 echo
 printf 'binary %s: %d bytes (%.1f MB; make build: -trimpath -ldflags "-s -w")\n' "bin/kubectl-eksxa" "$(stat -c %s "$bin")" "$(jq -n "$(stat -c %s "$bin") / 1048576")"
+echo "load average before/after: $load0 / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr), $(go version | cut -d' ' -f3), hyperfine $(hyperfine --version | cut -d' ' -f2), $(aws --version 2>&1 | cut -d' ' -f1)"
