@@ -10,7 +10,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     := bin/kubectl-eksxa
 
-.PHONY: build test unit keyring e2e dist krew-manifest krew-test bench bench-smoke
+.PHONY: build test unit keyring e2e dist krew-manifest krew-test bench bench-smoke bench-go
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/kubectl-eksxa
@@ -46,3 +46,8 @@ bench:
 
 bench-smoke:
 	BENCH_QUICK=1 bash hack/bench.sh
+
+# In-process benchmarks: presign, keys, stores, the warm path without the
+# process around it.
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... ./internal/...
