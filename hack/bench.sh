@@ -117,7 +117,9 @@ source_profile = hop1
 region = eu-west-1
 EOF
 export AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1 USER=bench
-unset AWS_PROFILE AWS_SESSION_TOKEN EKSXA_CACHE EKSXA_DEBUG KUBERNETES_EXEC_INFO
+# AWS_CA_BUNDLE (set on some CI images) makes the SDK and botocore parse a
+# whole CA bundle on every cold call; the fake is plain HTTP on loopback.
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CA_BUNDLE EKSXA_CACHE EKSXA_DEBUG KUBERNETES_EXEC_INFO
 file_dir=$work/cache-file
 keyring_dir=$work/cache-keyring
 cold_dir=$work/cache-cold
@@ -177,7 +179,11 @@ for r in $(seq "$rounds"); do
 		args=(-N --style none --warmup "$warmup" --runs "$n" --export-json "$work/$name.$r.json")
 		if [[ $prep != - ]]; then args+=(--prepare "$prep"); fi
 		# shellcheck disable=SC2086
-		env $envs hyperfine "${args[@]}" "$cmd" >/dev/null
+		if ! env $envs hyperfine "${args[@]}" "$cmd" >/dev/null 2>"$work/hyperfine.err"; then
+			echo "bench: $name failed under hyperfine:" >&2
+			cat "$work/hyperfine.err" >&2
+			exit 1
+		fi
 		printf '.'
 	done
 done
