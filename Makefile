@@ -11,7 +11,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     := bin/kubectl-eksxa
 
-.PHONY: build test unit keyring e2e fuzz demo dist krew-manifest krew-test
+.PHONY: build test unit keyring e2e fuzz demo dist krew-manifest krew-test bench bench-smoke bench-go
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/kubectl-eksxa
@@ -48,3 +48,16 @@ krew-manifest: dist
 
 krew-test:
 	bash hack/krew-test.sh
+
+# Side by side with `aws eks get-token` and aws-iam-authenticator (see
+# docs/benchmarks.md). bench-smoke only checks that every row still runs.
+bench:
+	bash hack/bench.sh
+
+bench-smoke:
+	BENCH_QUICK=1 bash hack/bench.sh
+
+# In-process benchmarks: presign, keys, stores, the warm path without the
+# process around it.
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... ./internal/...

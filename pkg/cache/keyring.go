@@ -341,6 +341,9 @@ func (osKeyring) Set(service, user, password string) error {
 }
 
 func (osKeyring) Get(service, user string) (string, error) {
+	if v, ok := quickGet(service, user); ok {
+		return v, nil
+	}
 	v, err := keyring.Get(service, user)
 	return v, mapKeyringErr(err)
 }

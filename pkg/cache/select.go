@@ -17,8 +17,8 @@ const (
 	ModeNone    = "none"
 )
 
-// probeKey is the item Select's auto mode asks the keyring for; it is never
-// written. Any answer, found or not, means the keyring works.
+// probeKey is the item auto mode asks the keyring for when its first
+// operation is not a Get; it is never written. Any answer, found or not, means the keyring works.
 const probeKey = "eksxa-probe"
 
 // noticeMarker, in the cache directory, records that the auto-mode notice
@@ -37,10 +37,14 @@ func Select(mode string, kr Keyring, dir string, notice io.Writer) (Store, error
 //     non-fatal Set errors);
 //   - file: a FileStore in dir;
 //   - none: NewNoneStore;
-//   - auto (or ""): the keyring when kr answers a bounded-time Get of a
-//     sentinel item (nil kr means there is none), else a FileStore in dir
-//     that writes a one-line notice to notice the first time it stores a
-//     value, ever: a marker file in dir remembers it was shown.
+//   - auto (or ""): the keyring when kr answers in bounded time (nil kr
+//     means there is none), else a FileStore in dir that writes a one-line
+//     notice to notice the first time it stores a value, ever: a marker
+//     file in dir remembers it was shown. With a kr, the choice is made by
+//     the store's first operation, not here: a first Get's own answer
+//     decides (a warm call reads one keyring item), any other first
+//     operation probes with a Get of a sentinel item. Should the file store
+//     then fail to open, a warning goes to notice and nothing is cached.
 //
 // An unknown mode, or keyring mode with a nil kr, is an error.
 func SelectWith(mode string, kr Keyring, dir string, notice io.Writer, opts KeyringOptions) (Store, error) {
@@ -55,20 +59,20 @@ func SelectWith(mode string, kr Keyring, dir string, notice io.Writer, opts Keyr
 		}
 		return NewKeyringStore(kr, opts), nil
 	case ModeAuto, "":
-		if kr != nil {
-			ks := NewKeyringStore(kr, opts)
-			if _, err := bounded(ks, "probe", func() (string, error) { return kr.Get(Service, probeKey) }); err == nil || errors.Is(err, ErrNotFound) {
-				return ks, nil
+		openFiles := func() (Store, error) {
+			fs, err := NewFileStore(dir)
+			if err != nil {
+				return nil, err
 			}
+			if notice == nil {
+				return fs, nil
+			}
+			return &noticeStore{FileStore: fs, notice: notice}, nil
 		}
-		fs, err := NewFileStore(dir)
-		if err != nil {
-			return nil, err
+		if kr != nil {
+			return &autoStore{ks: NewKeyringStore(kr, opts), open: openFiles, notice: notice}, nil
 		}
-		if notice == nil {
-			return fs, nil
-		}
-		return &noticeStore{FileStore: fs, notice: notice}, nil
+		return openFiles()
 	}
 	return nil, fmt.Errorf("cache: unknown cache mode %q (want auto, keyring, file or none)", mode)
 }
