@@ -214,8 +214,8 @@ func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token,
 	if log == nil {
 		log = func(string, ...any) {}
 	}
-	name := b.Store.Name()
 	v, err := b.Store.Get(key)
+	name := b.Store.Name() // after Get: auto mode's first Get picks the store
 	if err != nil {
 		if errors.Is(err, cache.ErrNotFound) {
 			log("token cache (%s): miss", name)

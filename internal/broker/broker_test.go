@@ -176,3 +176,28 @@ func TestKeysSelectTheChain(t *testing.T) {
 		t.Error("the same request gave two keys")
 	}
 }
+
+// TestWarmAutoCallReadsOneKeyringItem: a warm call in auto mode asks the
+// keyring one thing, the token, with no probe before it (each keyring
+// request is several D-Bus round trips on kubectl's hot path).
+func TestWarmAutoCallReadsOneKeyringItem(t *testing.T) {
+	h := newHarness(t)
+	if _, err := h.b.Token(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	// A new process: a fresh auto store over the same keyring, with -v on
+	// (its log lines name the store).
+	store, err := cache.Select(cache.ModeAuto, h.kr, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.b.Store = store
+	h.b.Log = func(string, ...any) {}
+	before := h.kr.Calls()
+	if _, err := h.b.Token(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.kr.Calls() - before; got != 1 {
+		t.Errorf("a warm auto-mode call made %d keyring calls, want 1", got)
+	}
+}
