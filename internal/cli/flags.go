@@ -70,11 +70,12 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 	if s.req.Profile == "" {
 		s.req.Profile = env.Getenv("AWS_PROFILE")
 	}
-	if s.req.Profile == "" {
-		// Without a profile the base identity is the environment's keys,
-		// if any; with one, the profile names it.
-		s.req.EnvAccessKeyID = env.Getenv("AWS_ACCESS_KEY_ID")
-	}
+	// The environment's key ID is part of the base identity even with a
+	// profile: the SDK prefers environment keys, and a profile's
+	// credential_source=Environment reads them. A key more specific than
+	// needed only costs a miss; one less specific could serve another
+	// identity's sessions.
+	s.req.EnvAccessKeyID = env.Getenv("AWS_ACCESS_KEY_ID")
 	for _, spec := range f.roleARNs {
 		h, err := chain.ParseHop(spec)
 		if err != nil {

@@ -249,6 +249,17 @@ credential_source = Environment
 			t.Errorf("cluster sees %q", id.CanonicalARN)
 		}
 	})
+	t.Run("credential_source=Environment follows the environment's keys", func(t *testing.T) {
+		args := []string{"--cluster-name", "env-follow", "--profile", "from-env", "--region", "eu-west-1", "--cache", "file"}
+		tokenOf(t, w.env, args...)
+		before := w.fake.Calls("AssumeRole", roleTools)
+		tokenOf(t, w.env, args...) // same keys: from the cache
+		bob := w.fake.AddUser(identityAcct, "bob")
+		tokenOf(t, w.with("AWS_ACCESS_KEY_ID", bob.AccessKeyID, "AWS_SECRET_ACCESS_KEY", bob.SecretAccessKey), args...)
+		if got := w.fake.Calls("AssumeRole", roleTools) - before; got != 1 {
+			t.Errorf("after switching the environment's keys, the hop was assumed %d times, want 1 (alice's session must not serve bob)", got)
+		}
+	})
 	t.Run("each profile hop is cached", func(t *testing.T) {
 		before := w.fake.Calls("AssumeRole", roleTools)
 		for i := 0; i < 3; i++ {
