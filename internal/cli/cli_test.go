@@ -146,3 +146,21 @@ func TestTokenStaticCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestPanicBecomesExitOne(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), Env{
+		Args:   []string{"token", "--cluster-name", "c"},
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Stderr: &errb,
+		Getenv: func(k string) string { panic("secret-value-" + k) },
+		Now:    func() time.Time { return testNow },
+	})
+	if code != exitFailure || out.Len() != 0 {
+		t.Errorf("exit %d stdout %q, want 1 and nothing", code, out.String())
+	}
+	if !strings.Contains(errb.String(), "internal error") || strings.Contains(errb.String(), "secret-value") {
+		t.Errorf("stderr %q: want a one-line internal error without the panic's value", errb.String())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,7 +47,21 @@ type exitError struct{ code int }
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 // Run executes one kubectl-eksxa command and returns the process exit code.
-func Run(ctx context.Context, env Env) int {
+// A panic (a bug) becomes a one-line error and exit code 1 rather than a
+// stack dump on kubectl's terminal.
+func Run(ctx context.Context, env Env) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			// Only a runtime error's own text, which holds no data, is
+			// shown: any other panic value could carry a secret.
+			what := fmt.Sprintf("%T", r)
+			if re, ok := r.(runtime.Error); ok {
+				what = re.Error()
+			}
+			fmt.Fprintf(env.Stderr, "error: internal error in kubectl-eksxa (please report it): %s\n", what)
+			code = exitFailure
+		}
+	}()
 	root := newRootCommand(env)
 	root.SetArgs(env.Args)
 	err := root.ExecuteContext(ctx)
