@@ -202,7 +202,30 @@ func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, 
 		Chain: roleARNs(res.Resolved.Hops), Identity: res.Final.ARN, Expires: tok.Expiration,
 	})
 	res.Token = tok
+	b.sweep(ctx)
 	return tok, res, nil
+}
+
+// sweep forgets this store's expired entries: an expired token or session
+// can never be used again, and would otherwise pile up in the keyring and
+// the cache folder. It runs on the cold path only.
+func (b *Broker) sweep(ctx context.Context) {
+	if b.Store == nil || b.Index == nil {
+		return
+	}
+	expired, err := b.Index.Prune(ctx, b.Now(), b.Store.Name())
+	if err != nil {
+		b.logf("cache index: expired entries not swept: %v", err)
+		return
+	}
+	for _, row := range expired {
+		if err := b.Store.Delete(row.Key); err != nil && !errors.Is(err, cache.ErrNotFound) {
+			b.logf("cache (%s): expired entry not deleted: %v", b.Store.Name(), err)
+		}
+	}
+	if len(expired) > 0 {
+		b.logf("cache (%s): swept %d expired entries", b.Store.Name(), len(expired))
+	}
 }
 
 // cachedToken reads key's token, if it lives long enough, telling log

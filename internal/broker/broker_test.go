@@ -201,3 +201,34 @@ func TestWarmAutoCallReadsOneKeyringItem(t *testing.T) {
 		t.Errorf("a warm auto-mode call made %d keyring calls, want 1", got)
 	}
 }
+
+// TestColdCallSweepsExpiredEntries: entries that expired are deleted from
+// the store and the index on the next cold call, so nothing piles up.
+func TestColdCallSweepsExpiredEntries(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	if _, err := h.b.Token(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	h.now = h.now.Add(2 * time.Hour) // the token and the hop session are dead
+	other := req
+	other.Cluster = "staging"
+	if _, err := h.b.Token(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := h.kr.Lookup(cache.Service, req.TokenKey()); ok {
+		t.Error("prod's expired token is still in the keyring")
+	}
+	rows, _ := h.b.Index.List()
+	for _, r := range rows {
+		if !r.Expires.After(h.now) {
+			t.Errorf("expired row left in the index: %+v", r)
+		}
+		if r.Cluster == "prod" {
+			t.Errorf("prod's token row was not swept")
+		}
+	}
+	if len(rows) != 2 {
+		t.Errorf("index has %d rows, want staging's token and the renewed session", len(rows))
+	}
+}

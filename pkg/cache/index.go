@@ -113,14 +113,14 @@ func (ix *Index) Remove(ctx context.Context, keys ...string) error {
 	})
 }
 
-// Prune deletes the rows that expired at or before now and returns them, so
-// the caller can delete their entries from their stores.
-func (ix *Index) Prune(ctx context.Context, now time.Time) ([]IndexEntry, error) {
+// Prune removes the rows of store (every store when "") that expired by
+// now, and returns them so that the caller can delete their entries.
+func (ix *Index) Prune(ctx context.Context, now time.Time, store string) ([]IndexEntry, error) {
 	var pruned []IndexEntry
 	err := ix.update(ctx, func(rows []IndexEntry) []IndexEntry {
 		pruned = nil
 		return slices.DeleteFunc(rows, func(r IndexEntry) bool {
-			if r.Expires.After(now) {
+			if r.Expires.After(now) || (store != "" && r.Store != store) {
 				return false
 			}
 			pruned = append(pruned, r)

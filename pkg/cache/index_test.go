@@ -45,7 +45,11 @@ func TestIndex(t *testing.T) {
 		t.Errorf("index file: %v, %v; want mode 0600", fi, err)
 	}
 
-	pruned, err := ix.Prune(ctx, t0)
+	// Another store's expired rows stay: only their store can delete them.
+	if pruned, err := ix.Prune(ctx, t0, "keyring"); err != nil || len(pruned) != 0 {
+		t.Errorf("Prune of the keyring's rows = %v, %v; want none (old is a file entry)", pruned, err)
+	}
+	pruned, err := ix.Prune(ctx, t0, "file")
 	if err != nil {
 		t.Fatal(err)
 	}
