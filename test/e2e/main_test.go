@@ -26,7 +26,11 @@ func TestMain(m *testing.M) {
 	binary = filepath.Join(dir, "kubectl-eksxa")
 	// Built in the root module, with its go.mod, so the binary under test
 	// is the one users get, not one linked against this module's versions.
-	build := exec.Command("go", "build", "-ldflags", "-X main.version=v0.0.0-e2e", "-o", binary, "./cmd/kubectl-eksxa")
+	// Built as releases are (make dist: CGO off, trimmed, stripped), so the
+	// binary under test is the one users install, and dist's cross-builds
+	// reuse these compiled packages.
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=v0.0.0-e2e", "-o", binary, "./cmd/kubectl-eksxa")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Dir = filepath.Join("..", "..")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {

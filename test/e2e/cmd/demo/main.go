@@ -46,7 +46,8 @@ func run() error {
 
 	step("Building kubectl-eksxa")
 	bin := filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-ldflags", "-X main.version=demo", "-o", filepath.Join(bin, "kubectl-eksxa"), "./cmd/kubectl-eksxa")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=demo", "-o", filepath.Join(bin, "kubectl-eksxa"), "./cmd/kubectl-eksxa")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Dir = filepath.Join("..", "..")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
