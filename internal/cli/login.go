@@ -117,12 +117,17 @@ func logoutAll(env Env, cmd *cobra.Command) (int, error) {
 	index := cache.NewIndex(dir)
 	rows, _ := index.List()
 	stores := map[string]cache.Store{}
-	var errs []error
-	n := 0
+	var (
+		errs    []error
+		deleted []string // only these leave the index: a row is how status and logout find an entry again
+	)
 	for _, row := range rows {
 		st, ok := stores[row.Store]
 		if !ok {
-			st, _ = openStoreNamed(env, row.Store, dir)
+			var err error
+			if st, err = openStoreNamed(env, row.Store, dir); err != nil {
+				errs = append(errs, fmt.Errorf("cannot reach the %s store to forget its entries: %w", row.Store, err))
+			}
 			stores[row.Store] = st
 		}
 		if st == nil {
@@ -132,13 +137,10 @@ func logoutAll(env Env, cmd *cobra.Command) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		n++
+		deleted = append(deleted, row.Key)
 	}
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = r.Key
-	}
-	if err := index.Remove(cmd.Context(), keys...); err != nil {
+	n := len(deleted)
+	if err := index.Remove(cmd.Context(), deleted...); err != nil {
 		errs = append(errs, err)
 	}
 	if fs, err := cache.NewFileStore(dir); err == nil {
