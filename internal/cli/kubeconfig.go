@@ -18,12 +18,13 @@ import (
 func newKubeconfigCommand(env Env) *cobra.Command {
 	var (
 		f      chainFlags
+		fl     fleetFlags
 		path   string
 		alias  string
 		dryRun bool
 	)
 	cmd := &cobra.Command{
-		Use:   "kubeconfig --cluster-name NAME [--region REGION] [chain flags] [--kubeconfig PATH] [--alias CONTEXT] [--dry-run]",
+		Use:   "kubeconfig (--cluster-name NAME [--alias CONTEXT] | --all-clusters [--regions R1,R2] [--accounts A1,A2 --account-role SPEC] [--alias-template T] [--prune]) [--region REGION] [chain flags] [--kubeconfig PATH] [--dry-run]",
 		Short: "Write the cluster, an exec user and a context into the kubeconfig",
 		Long: `Look the cluster up with DescribeCluster through the chain, then write or merge
 its cluster entry (endpoint, CA), a user entry that runs kubectl-eksxa with the
@@ -32,12 +33,37 @@ same chain, and a context into the kubeconfig, and make it the current context.
 The file is --kubeconfig, else the first file in KUBECONFIG, else
 ~/.kube/config. Entries are named by the cluster ARN, as aws eks
 update-kubeconfig names them; --alias names the context. Other entries are
-kept. A failed call leaves the file as it was.`,
+kept. A failed call leaves the file as it was.
+
+--all-clusters writes every cluster the chain can list (ListClusters) in each
+of --regions (default: the chain's region) and each of --accounts, reached by
+assuming --account-role there after the chain (default: the chain's own
+account), in one atomic write. Contexts are named by --alias-template, a Go
+template over .Name, .Region and .Account (default: the cluster ARN). Entries
+are marked with an "eksxa" extension; --prune removes marked entries whose
+cluster is gone from an account and region scanned successfully, never
+anything else. --dry-run prints the plan. An account or region that fails does
+not stop the others; the exit code is then 1.`,
 		Example: `  kubectl eksxa kubeconfig --cluster-name prod --region eu-west-1 \
-    --profile identity --role-arn arn:aws:iam::222222222222:role/eks-admin --alias prod`,
+    --profile identity --role-arn arn:aws:iam::222222222222:role/eks-admin --alias prod
+
+  # Every cluster of three workload accounts in two regions
+  kubectl eksxa kubeconfig --all-clusters --profile identity \
+    --accounts 222222222222,333333333333,444444444444 --account-role eks-admin,external-id=platform \
+    --regions eu-west-1,us-east-1 --alias-template '{{.Account}}-{{.Region}}-{{.Name}}' --prune`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if fl.all {
+				p, err := validateFleet(cmd, env, f, fl, path, alias, dryRun)
+				if err != nil {
+					return err
+				}
+				return runFleet(ctx, env, f, p)
+			}
+			if name := fl.used(cmd); name != "" {
+				return usagef("%s needs --all-clusters", name)
+			}
 			sel, res, err := runChain(ctx, env, f)
 			if err != nil {
 				return err
@@ -90,10 +116,11 @@ kept. A failed call leaves the file as it was.`,
 		},
 	}
 	f.register(cmd)
+	fl.register(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&path, "kubeconfig", "", "The kubeconfig file to write (default: first file of KUBECONFIG, else ~/.kube/config).")
 	fs.StringVar(&alias, "alias", "", "Name the context this instead of the cluster ARN.")
-	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig instead of writing it.")
+	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig instead of writing it (with --all-clusters: the plan).")
 	return cmd
 }
 

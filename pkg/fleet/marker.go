@@ -17,8 +17,8 @@ const MarkerName = "eksxa"
 // region succeeded and did not find it.
 type Marker struct {
 	Account string `json:"account"`
-	Region  string `json:"region"`
 	Cluster string `json:"cluster"` // the cluster's name
+	Region  string `json:"region"`
 }
 
 func (m Marker) target() Target { return Target{Account: m.Account, Region: m.Region} }
