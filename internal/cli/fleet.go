@@ -176,6 +176,9 @@ func runFleet(ctx context.Context, env Env, f chainFlags, p fleetPlan) error {
 		s.Progress = func(r fleet.TargetResult) { printProgress(env.Stderr, r) }
 	}
 	results := s.Scan(ctx, accounts, regions)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted (%w); nothing was written", err)
+	}
 
 	var clusters []fleet.Found
 	var notReady []fleet.Found
