@@ -68,7 +68,7 @@ kept. A failed call leaves the file as it was.`,
 				Command:    "kubectl-eksxa",
 				Args:       execArgs(f, sel.req.Profile, res.Region),
 			}
-			file := kubeconfig.Path(path, env.Getenv("KUBECONFIG"), homeDir(env))
+			file := kubeconfig.Path(expandHome(env, path), expandHomeList(env, env.Getenv("KUBECONFIG")), homeDir(env))
 			old, err := kubeconfig.Read(file)
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", file, err)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -13,17 +12,6 @@ import (
 	"github.com/eksxa/kubectl-eksxa/pkg/cache"
 )
 
-// cacheDir is where the file cache, lock files and the index live.
-func cacheDir(env Env) string {
-	if d := env.Getenv("EKSXA_CACHE_DIR"); d != "" {
-		return d
-	}
-	if home := homeDir(env); home != "" {
-		return filepath.Join(home, ".kube", "cache", "eksxa")
-	}
-	return ""
-}
-
 // openStore returns the store for mode. A store that cannot be opened
 // (an unsafe cache folder, no keyring) costs speed, never the call: it
 // warns and carries on uncached.
@@ -31,9 +19,9 @@ func openStore(env Env, mode string) (cache.Store, *cache.Index, string) {
 	if mode == cache.ModeNone {
 		return nil, nil, ""
 	}
-	dir := cacheDir(env)
-	if dir == "" {
-		fmt.Fprintln(env.Stderr, "kubectl-eksxa: warning: not caching: no HOME and no EKSXA_CACHE_DIR")
+	dir, err := cacheDirFor(env)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: not caching: %v\n", err)
 		return nil, nil, ""
 	}
 	var kr cache.Keyring
