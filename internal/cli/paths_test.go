@@ -76,3 +76,35 @@ func TestSharedFilesExpandHome(t *testing.T) {
 		t.Errorf("sharedFiles = %+v, want /h/.aws/eks-config and /h/creds", f)
 	}
 }
+
+func TestClusterARNNormalised(t *testing.T) {
+	env := envOf(map[string]string{"AWS_REGION": "us-east-1"})
+	tests := []struct {
+		name       string
+		flags      chainFlags
+		wantName   string
+		wantRegion string
+	}{
+		{"commercial ARN beats AWS_REGION", chainFlags{cluster: "arn:aws:eks:eu-west-1:111111111111:cluster/prod"}, "prod", "eu-west-1"},
+		{"ARN with an agreeing --region", chainFlags{cluster: "arn:aws:eks:eu-west-1:111111111111:cluster/prod", region: "eu-west-1"}, "prod", "eu-west-1"},
+		{"aws-cn ARN", chainFlags{cluster: "arn:aws-cn:eks:cn-northwest-1:111111111111:cluster/Prod_2"}, "Prod_2", "cn-northwest-1"},
+		{"aws-us-gov ARN", chainFlags{cluster: "arn:aws-us-gov:eks:us-gov-west-1:111111111111:cluster/p-1"}, "p-1", "us-gov-west-1"},
+		{"name and region", chainFlags{cluster: "prod", region: "eu-west-1"}, "prod", "eu-west-1"},
+	}
+	var keys = map[string]string{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sel, err := tt.flags.resolve(env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sel.req.Cluster != tt.wantName || sel.req.Region != tt.wantRegion {
+				t.Errorf("cluster %q region %q, want %q %q", sel.req.Cluster, sel.req.Region, tt.wantName, tt.wantRegion)
+			}
+			keys[tt.name] = sel.req.TokenKey()
+		})
+	}
+	if keys["commercial ARN beats AWS_REGION"] != keys["name and region"] || keys["name and region"] == "" {
+		t.Errorf("--cluster-name ARN and --cluster-name NAME --region R select different tokens: %v", keys)
+	}
+}
