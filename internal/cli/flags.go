@@ -28,7 +28,7 @@ type chainFlags struct {
 func (f *chainFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVar(&f.cluster, "cluster-name", "", "The EKS cluster name (the x-k8s-aws-id header), or its ARN arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME, which also sets the region. Required.")
-	fs.StringVar(&f.region, "region", "", "The cluster's region; else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1.")
+	fs.StringVar(&f.region, "region", "", "The cluster's region; else the region of a --cluster-name ARN, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1.")
 	fs.StringVar(&f.profile, "profile", "", "Base credentials from this ~/.aws/config profile; a role_arn/source_profile chain is walked hop by hop.")
 	fs.StringArrayVar(&f.roleARNs, "role-arn", nil, "One hop, repeatable: ARN[,external-id=ID][,session-name=NAME][,duration=1h][,mfa-serial=ARN][,source-identity=ID].")
 	fs.StringVar(&f.sessionName, "session-name", "", "Default role session name for every hop (default eksxa-<os user>).")
