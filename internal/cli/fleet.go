@@ -113,7 +113,7 @@ func validateFleet(cmd *cobra.Command, env Env, f chainFlags, fl fleetFlags, pat
 		return fleetPlan{}, err
 	}
 	p.sel.req.Cluster = ""
-	p.path = kubeconfig.Path(path, env.Getenv("KUBECONFIG"), homeDir(env))
+	p.path = kubeconfig.Path(expandHome(env, path), expandHomeList(env, env.Getenv("KUBECONFIG")), homeDir(env))
 	return p, nil
 }
 

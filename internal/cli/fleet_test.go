@@ -321,11 +321,12 @@ func TestFleetBaseCredentialsOnly(t *testing.T) {
 	w := newFleetWorld(t)
 	w.fake.AddCluster(fakeaws.Cluster{Name: "tools", Account: fleetIdentity, Region: "eu-west-1", Endpoint: "https://tools.example"})
 	// No hop and no --accounts: STS says which account the keys are in.
-	code, out, errOut := runNow(t, w.vars, "kubeconfig", "--all-clusters", "--regions", "eu-west-1")
+	// A leading ~ in --kubeconfig is the home directory, as everywhere.
+	code, out, errOut := runNow(t, w.vars, "kubeconfig", "--all-clusters", "--regions", "eu-west-1", "--kubeconfig", "~/fleet.yaml")
 	if code != 0 || !strings.Contains(out, "1 account × 1 region scanned: 1 cluster found") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	if diff := cmp.Diff([]string{"arn:aws:eks:eu-west-1:" + fleetIdentity + ":cluster/tools"}, contexts(t, w.kc)); diff != "" {
+	if diff := cmp.Diff([]string{"arn:aws:eks:eu-west-1:" + fleetIdentity + ":cluster/tools"}, contexts(t, filepath.Join(w.vars["HOME"], "fleet.yaml"))); diff != "" {
 		t.Errorf("contexts (-want +got):\n%s", diff)
 	}
 	if n := w.fake.Calls("GetCallerIdentity", ""); n != 1 {
