@@ -148,9 +148,12 @@ func TestFleetKubeconfig(t *testing.T) {
 	if v := servers["444444444444/us-east-1/web"].Verified() + servers["555555555555/us-east-1/data"].Verified(); v < 2 {
 		t.Errorf("the API servers verified %d tokens, want >= 2", v)
 	}
-	// The fleet run cached the sessions kubectl's token calls need.
-	if n := w.fake.Calls("AssumeRole", fleetJump); n != 1 {
-		t.Errorf("after kubectl: the identity hop was assumed %d times in all, want 1", n)
+	// The fleet run cached the sessions kubectl's token calls need: the
+	// exec entries' chains hit them.
+	for _, role := range []string{fleetJump, fleetAdmin("444444444444"), fleetAdmin("555555555555")} {
+		if n := w.fake.Calls("AssumeRole", role); n != 1 {
+			t.Errorf("after kubectl: %s was assumed %d times in all, want 1", role, n)
+		}
 	}
 }
 
