@@ -30,6 +30,9 @@ type Resolved struct {
 	Base func(ctx context.Context) (aws.Credentials, error)
 	// Hops is the whole chain: the profile's hops, then the request's.
 	Hops []chain.Hop
+	// SSORegion is the IAM Identity Center region when the base is an SSO
+	// profile ("" otherwise or unknown): doctor names the role's path by it.
+	SSORegion string
 	// NewClient makes an STS client signing with the given credentials.
 	NewClient func(aws.Credentials) chain.AssumeRoleAPI
 	// DefaultSessionName names sessions of hops that set none.
