@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -36,6 +37,7 @@ func newKubeconfigCommand(env Env) *cobra.Command {
 		execCmd   string
 		overwrite bool
 		dryRun    bool
+		lockWait  time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "kubeconfig --cluster-name NAME [--region REGION] [chain flags] [--kubeconfig PATH] [--alias CONTEXT] [--user-alias USER] [--dry-run]",
@@ -105,7 +107,7 @@ redacted, as kubectl config view does.`,
 			if sel.verbose {
 				logf = verboseLogger(env.Stderr, env.Now)
 			}
-			up, err := kubeconfig.Update(ctx, file, kubeconfig.UpdateOptions{DryRun: dryRun, Now: env.Now}, func(cfg *clientcmdapi.Config) error {
+			up, err := kubeconfig.Update(ctx, file, kubeconfig.UpdateOptions{DryRun: dryRun, Now: env.Now, LockWait: lockWait}, func(cfg *clientcmdapi.Config) error {
 				return kubeconfig.Apply(cfg, entry, kubeconfig.ApplyOptions{Overwrite: overwrite, SetCurrent: true})
 			})
 			if err != nil {
@@ -138,6 +140,7 @@ redacted, as kubectl config view does.`,
 	fs.StringVar(&userAlias, "user-alias", "", "Name the user entry this instead of the context's name.")
 	fs.BoolVar(&overwrite, "overwrite", false, "Replace a context or user of the same name that holds another cluster or chain.")
 	fs.StringVar(&execCmd, "exec-command", "", "Write this path (made absolute) as the exec command instead of kubectl-eksxa found on PATH.")
+	fs.DurationVar(&lockWait, "lock-timeout", kubeconfig.DefaultLockWait, "How long to wait for another writer's kubeconfig lock (<file>.lock, kubectl's) before giving up.")
 	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig, credentials redacted, instead of writing it.")
 	return cmd
 }

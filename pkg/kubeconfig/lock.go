@@ -50,7 +50,7 @@ func (e *LockedError) Error() string {
 // client-go's ModifyConfig uses: create <file>.lock with O_EXCL; the lock
 // is held while the file exists; unlock removes it. kubectl fails at once
 // when a lock is there; lockFiles waits up to wait for it, since kubectl
-// holds it for milliseconds. now is the clock (for the error's figures).
+// holds it for milliseconds. now is the clock, for the lock's age in the error.
 func lockFiles(ctx context.Context, names []string, wait time.Duration, now func() time.Time) (unlock func(), err error) {
 	names = slices.Clone(names)
 	slices.Sort(names)
@@ -77,7 +77,8 @@ func lockOne(ctx context.Context, name string, wait time.Duration, now func() ti
 	if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
 		return fmt.Errorf("creating the kubeconfig folder: %w", err)
 	}
-	start := now()
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
 	for {
 		f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err == nil {
@@ -86,21 +87,19 @@ func lockOne(ctx context.Context, name string, wait time.Duration, now func() ti
 		if !errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("taking the kubeconfig lock %s: %w", name, err)
 		}
-		waited := now().Sub(start)
-		if waited >= wait {
-			le := &LockedError{Lock: name, Waited: waited}
+		retry := time.NewTimer(lockRetry + rand.N(lockRetry)) // jitter: writers do not retry in step
+		select {
+		case <-ctx.Done():
+			retry.Stop()
+			return fmt.Errorf("waiting for the kubeconfig lock %s: %w", name, ctx.Err())
+		case <-deadline.C:
+			retry.Stop()
+			le := &LockedError{Lock: name, Waited: wait}
 			if fi, err := os.Stat(name); err == nil {
 				le.Age = now().Sub(fi.ModTime())
 			}
 			return le
-		}
-		d := lockRetry + rand.N(lockRetry) // jitter: writers do not retry in step
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("waiting for the kubeconfig lock %s: %w", name, ctx.Err())
-		case <-t.C:
+		case <-retry.C:
 		}
 	}
 }
