@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -73,14 +72,29 @@ func duplicate(list any) (string, bool) {
 	return "", false
 }
 
-// backquoted and quoted values in a YAML error may be file content.
-var quotedInError = regexp.MustCompile("`[^`]*`|\"[^\"]*\"")
-
-// quietYAMLError is a YAML syntax error's first line with quoted content
-// removed: the position and the kind of mistake are what help.
+// quietYAMLError is a YAML syntax error's first line with anything quoted
+// (backquotes or double quotes: file content) replaced by (...): the
+// position and the kind of mistake are what help.
 func quietYAMLError(err error) string {
 	msg, _, _ := strings.Cut(err.Error(), "\n")
-	return quotedInError.ReplaceAllString(msg, "(...)")
+	var b strings.Builder
+	var quote rune
+	for _, c := range msg {
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+			b.WriteString("(...)")
+		case quote != 0:
+		case c == '`' || c == '"':
+			quote = c
+		default:
+			b.WriteRune(c)
+		}
+	}
+	if quote != 0 {
+		b.WriteString("(...)")
+	}
+	return b.String()
 }
 
 // credentialKeys are the user fields whose values are secrets.

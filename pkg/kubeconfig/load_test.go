@@ -103,3 +103,16 @@ func assertNoSecret(t *testing.T, s string) {
 		}
 	}
 }
+
+func TestQuietYAMLError(t *testing.T) {
+	for in, want := range map[string]string{
+		"yaml: line 3: found character that cannot start any token": "yaml: line 3: found character that cannot start any token",
+		"yaml: line 2: key \"tok-SECRET\" already set\nmore":        "yaml: line 2: key (...) already set",
+		"cannot unmarshal !!str `SECRET...` into x":                 "cannot unmarshal !!str (...) into x",
+		"unterminated `SECRET":                                      "unterminated (...)",
+	} {
+		if got := quietYAMLError(errors.New(in)); got != want {
+			t.Errorf("quietYAMLError(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
