@@ -116,8 +116,12 @@ redacted, as kubectl config view does.`,
 			if up.Path != file {
 				logf("kubeconfig %s is a link to %s: written there", file, up.Path)
 			}
-			if up.InPlace != "" {
+			switch {
+			case dryRun:
+			case up.InPlace != "":
 				logf("kubeconfig %s rewritten in place, not replaced: %s", up.Path, up.InPlace)
+			default:
+				logf("kubeconfig %s replaced atomically under its lock %s", up.Path, kubeconfig.LockName(file))
 			}
 			warnCommand(env, command)
 			if dryRun {
