@@ -136,13 +136,16 @@ func logoutMatching(env Env, cmd *cobra.Command, q cache.Query) error {
 		return nothingMatched(env, dir, q, rows)
 	}
 	forgotten, err := forgetRows(env, cmd, dir, index, matched)
+	if err != nil {
+		return fmt.Errorf("forgot %d of the %d cached entries that match cluster %s: %w", len(forgotten), len(matched), q.Cluster, err)
+	}
 	tokens := 0
 	for _, r := range forgotten {
 		if r.Kind == cache.KindToken {
 			tokens++
 		}
 	}
-	fmt.Fprintf(env.Stdout, "Forgot %d cached entries for cluster %s (%d tokens, %d sessions).\n", len(forgotten), q.Cluster, tokens, len(forgotten)-tokens)
+	_, err = fmt.Fprintf(env.Stdout, "Forgot %d cached entries for cluster %s (%d tokens, %d sessions).\n", len(forgotten), q.Cluster, tokens, len(forgotten)-tokens)
 	return err
 }
 
