@@ -75,12 +75,12 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
-	flag := "--alias"
+	how := "choose another context name with --alias"
 	if e.Kind == "user" {
-		flag = "--user-alias"
+		how = "choose another name with --alias (the user is named after the context) or --user-alias"
 	}
-	return fmt.Sprintf("%s %q already holds %s, not %s: choose another name with %s, or pass --overwrite to replace it (every context using it changes with it)",
-		e.Kind, e.Name, e.Holds, e.Want, flag)
+	return fmt.Sprintf("%s %q already holds %s, not %s: %s, or pass --overwrite to replace it (every context using it changes with it)",
+		e.Kind, e.Name, e.Holds, e.Want, how)
 }
 
 // ApplyOptions tune Apply.
@@ -98,7 +98,7 @@ type ApplyOptions struct {
 // holds the same cluster and the same chain (the same cluster, region,
 // profile, role hops and session name); otherwise Apply returns
 // *ConflictError and changes nothing, unless opts.Overwrite. A context's
-// namespace is kept.
+// namespace is kept, and every entry's extensions.
 func Apply(cfg *clientcmdapi.Config, e Entry, opts ApplyOptions) error {
 	if e.ClusterARN == "" || e.Server == "" || e.Command == "" {
 		return errors.New("kubeconfig entry needs a cluster ARN, a server and a command")
@@ -137,6 +137,9 @@ func Apply(cfg *clientcmdapi.Config, e Entry, opts ApplyOptions) error {
 	cfg.Clusters[e.ClusterARN] = cluster
 
 	user := clientcmdapi.NewAuthInfo()
+	if old, ok := cfg.AuthInfos[userName]; ok {
+		user.Extensions = old.Extensions
+	}
 	user.Exec = &clientcmdapi.ExecConfig{
 		APIVersion:      ExecAPIVersion,
 		Command:         e.Command,
