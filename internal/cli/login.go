@@ -169,7 +169,11 @@ func nothingMatched(env Env, dir string, q cache.Query, rows []cache.IndexEntry)
 	seen := map[string]bool{}
 	var cached []string
 	for _, r := range rows {
-		line := fmt.Sprintf("  %s %s (%s)", r.Kind, dash(r.Cluster), dash(r.Region))
+		cluster, region := rowCluster(r)
+		line := fmt.Sprintf("  %s %s", r.Kind, dash(cluster))
+		if region != "" {
+			line += " (" + region + ")"
+		}
 		if len(r.Chain) > 0 {
 			line += " via " + strings.Join(r.Chain, " -> ")
 		}
@@ -317,4 +321,15 @@ func openStoreNamed(env Env, name, dir string) (cache.Store, error) {
 		return cache.NewKeyringStore(kr, cache.DefaultKeyringOptions()), nil
 	}
 	return nil, fmt.Errorf("unknown store %q", name)
+}
+
+// rowCluster is the cluster and region an index row was cached for: a
+// session row names none of its own, its selection does.
+func rowCluster(r cache.IndexEntry) (cluster, region string) {
+	cluster, region = r.Cluster, r.Region
+	if s := r.Selection; s != nil {
+		cluster = firstNonEmpty(cluster, s.Cluster)
+		region = firstNonEmpty(region, s.Region)
+	}
+	return cluster, region
 }

@@ -50,8 +50,9 @@ func newStatusCommand(env Env) *cobra.Command {
 			now := env.Now()
 			rows := make([]statusRow, len(entries))
 			for i, e := range entries {
+				cluster, region := rowCluster(e)
 				rows[i] = statusRow{
-					Kind: e.Kind, Cluster: e.Cluster, Region: e.Region, Chain: e.Chain, Identity: e.Identity,
+					Kind: e.Kind, Cluster: cluster, Region: region, Chain: e.Chain, Identity: e.Identity,
 					Store: e.Store, Expires: e.Expires.UTC(), Expired: !e.Expires.After(now),
 				}
 				if rows[i].Chain == nil {
