@@ -17,6 +17,9 @@ type CommandError struct {
 }
 
 func (e *CommandError) Error() string {
+	if e.Found == "" && filepath.IsAbs(e.Command) {
+		return fmt.Sprintf("%s is not an executable file, so kubectl will fail to run it: give --exec-command the path of this binary (%s)", e.Command, e.Self)
+	}
 	if e.Found == "" {
 		return fmt.Sprintf("%s is not on PATH, so kubectl will fail with \"executable %s not found\": put %s on PATH, or write an absolute command with --exec-command %s",
 			e.Command, e.Command, filepath.Dir(e.Self), e.Self)
