@@ -64,13 +64,13 @@ redacted, as kubectl config view does.`,
 			ctx := cmd.Context()
 			command := kubeconfig.Command
 			if execCmd != "" {
-				abs, err := filepath.Abs(execCmd)
+				abs, err := filepath.Abs(expandHome(env, execCmd))
 				if err != nil {
 					return usagef("--exec-command: %v", err)
 				}
 				command = abs
 			}
-			sel, res, err := runChain(ctx, env, f)
+			sel, res, err := runChain(ctx, env, &f)
 			if err != nil {
 				return err
 			}
@@ -102,7 +102,7 @@ redacted, as kubectl config view does.`,
 				Args:        execArgs(f, sel.req.Profile, res.Region),
 				InstallHint: installHint,
 			}
-			file := kubeconfig.Path(path, env.Getenv("KUBECONFIG"), homeDir(env))
+			file := kubeconfig.Path(expandHome(env, path), expandHomeList(env, env.Getenv("KUBECONFIG")), homeDir(env))
 			logf := func(string, ...any) {}
 			if sel.verbose {
 				logf = verboseLogger(env.Stderr, env.Now)
@@ -171,7 +171,10 @@ func CheckExecCommand(command string) error {
 
 // runChain resolves the flags and runs the chain for a command that a
 // person runs at a terminal (MFA prompts allowed).
-func runChain(ctx context.Context, env Env, f chainFlags) (selection, broker.Result, error) {
+// f is normalised in place (a cluster ARN becomes NAME + --region), so
+// that what the caller writes from f (the kubeconfig's exec args) names
+// the cluster as the token's cache key does.
+func runChain(ctx context.Context, env Env, f *chainFlags) (selection, broker.Result, error) {
 	sel, err := f.resolve(env)
 	if err != nil {
 		return selection{}, broker.Result{}, err

@@ -120,9 +120,9 @@ keyring, including keyring items that the cache index no longer lists.`,
 // logoutMatching forgets the index rows q selects, or says what is cached
 // when none is.
 func logoutMatching(env Env, cmd *cobra.Command, q cache.Query) error {
-	dir := cacheDir(env)
-	if dir == "" {
-		return errors.New("no HOME and no EKSXA_CACHE_DIR: cannot find the cache")
+	dir, err := cacheDirFor(env)
+	if err != nil {
+		return err
 	}
 	index := cache.NewIndex(dir)
 	rows, _ := index.List()
@@ -238,9 +238,9 @@ func forgetRows(env Env, cmd *cobra.Command, dir string, index *cache.Index, row
 // kubectl-eksxa item left in the OS keyring (found by service, so items a
 // lost index no longer lists go too).
 func logoutAll(env Env, cmd *cobra.Command) (int, error) {
-	dir := cacheDir(env)
-	if dir == "" {
-		return 0, errors.New("no HOME and no EKSXA_CACHE_DIR: cannot find the cache")
+	dir, err := cacheDirFor(env)
+	if err != nil {
+		return 0, err
 	}
 	index := cache.NewIndex(dir)
 	rows, _ := index.List()
