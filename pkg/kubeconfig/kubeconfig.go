@@ -203,6 +203,14 @@ func chainOf(args []string) chain {
 		}
 	}
 	c.hops = strings.Join(hops, "\n")
+	// --cluster-name may be the cluster's ARN, which names the region too
+	// (arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME).
+	if parts := strings.SplitN(c.cluster, ":", 6); len(parts) == 6 && parts[0] == "arn" && parts[2] == "eks" && strings.HasPrefix(parts[5], "cluster/") {
+		c.cluster = strings.TrimPrefix(parts[5], "cluster/")
+		if c.region == "" {
+			c.region = parts[3]
+		}
+	}
 	return c
 }
 

@@ -224,6 +224,11 @@ func TestChainOf(t *testing.T) {
 	if a != want {
 		t.Errorf("chainOf = %+v, want %+v", a, want)
 	}
+	byARN := chainOf([]string{"token", "--cluster-name", "arn:aws:eks:eu-west-1:222222222222:cluster/prod"})
+	byName := chainOf([]string{"token", "--cluster-name", "prod", "--region", "eu-west-1"})
+	if byARN != byName {
+		t.Errorf("a cluster ARN %+v is not the same chain as its name and region %+v", byARN, byName)
+	}
 }
 
 func TestPath(t *testing.T) {
