@@ -59,6 +59,7 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 		Region:             cfg.Region,
 		Base:               rv.baseCredentials(cfg, r.Profile, base),
 		Hops:               hops,
+		SSORegion:          base.SSORegion,
 		NewClient:          boundedClient(chain.NewSDKClient(cfg), callTimeout),
 		DefaultSessionName: name,
 		AWS:                cfg,

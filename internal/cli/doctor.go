@@ -50,7 +50,11 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 			if err != nil {
 				return refusedSessionError(sel.req, res, err)
 			}
-			report, err := access.Diagnose(ctx, eksClient(res), sel.req.Cluster, res.Region, caller)
+			hints := access.Hints{SSORegion: res.Resolved.SSORegion}
+			for _, h := range res.Resolved.Hops {
+				hints.RoleARNs = append(hints.RoleARNs, h.RoleARN)
+			}
+			report, err := access.DiagnoseWith(ctx, eksClient(res), sel.req.Cluster, res.Region, caller, hints)
 			if err != nil {
 				return err
 			}

@@ -9,12 +9,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/cache"
@@ -75,6 +77,11 @@ type fleetPlan struct {
 	prune       bool
 	dryRun      bool
 	path        string
+	// From kubeconfig's own flags: the exec command, --overwrite and
+	// --lock-timeout.
+	command   string
+	overwrite bool
+	lockWait  time.Duration
 }
 
 // validateFleet checks the --all-clusters command line before any AWS call.
@@ -197,35 +204,35 @@ func runFleet(ctx context.Context, env Env, f chainFlags, p fleetPlan) error {
 	}
 	entry := func(n fleet.Named) kubeconfig.Entry {
 		return kubeconfig.Entry{
-			ClusterARN: n.ARN,
-			Server:     n.Endpoint,
-			CAData:     n.CAData,
-			Command:    "kubectl-eksxa",
-			Args:       fleetExecArgs(f, p.sel.req.Profile, n, hops),
+			ClusterARN:  n.ARN,
+			Server:      n.Endpoint,
+			CAData:      n.CAData,
+			Command:     p.command,
+			Args:        fleetExecArgs(f, p.sel.req.Profile, n, hops),
+			InstallHint: installHint,
 		}
 	}
 
+	// One locked read-plan-write for the whole fleet; a plan that changes
+	// nothing writes nothing, so the file stays byte for byte.
 	var plan fleet.Plan
-	if p.dryRun {
-		cfg, err := loadKubeconfig(p.path)
-		if err != nil {
+	opts := kubeconfig.UpdateOptions{DryRun: p.dryRun, Now: env.Now, LockWait: p.lockWait}
+	_, err = kubeconfig.Update(ctx, p.path, opts, func(cfg *clientcmdapi.Config) error {
+		var err error
+		if plan, err = fleet.MakePlan(cfg, named, entry, results, fleet.PlanOptions{Prune: p.prune, Overwrite: p.overwrite}); err != nil {
 			return err
 		}
-		if plan, err = fleet.MakePlan(cfg, named, entry, results, p.prune); err != nil {
-			return err
+		if !plan.Changed() {
+			return errUnchanged
 		}
-	} else {
-		err := updateKubeconfig(p.path, func(cfg *kubeconfigConfig) (bool, error) {
-			var err error
-			if plan, err = fleet.MakePlan(cfg, named, entry, results, p.prune); err != nil {
-				return false, err
-			}
-			plan.Apply(cfg)
-			return plan.Changed(), nil
-		})
-		if err != nil {
-			return err
-		}
+		plan.Apply(cfg)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errUnchanged) {
+		return err
+	}
+	if len(named) > 0 {
+		warnCommand(env, p.command)
 	}
 
 	failed := 0
@@ -260,6 +267,10 @@ func runFleet(ctx context.Context, env Env, f chainFlags, p fleetPlan) error {
 	}
 	return nil
 }
+
+// errUnchanged stops kubeconfig.Update from writing a file the plan does
+// not change.
+var errUnchanged = errors.New("kubeconfig unchanged")
 
 // fleetExecArgs is the exec entry of one cluster: the same args kubeconfig
 // writes for a single cluster, with the account's hop last.

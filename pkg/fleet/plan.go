@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -59,12 +60,11 @@ const (
 // Change is one line of a plan.
 type Change struct {
 	Action Action
-	// Context is the context's name; "" for a removed cluster and user
-	// whose context is already gone.
+	// Context is the context's name; "" for a removed cluster or user
+	// entry whose context is already gone.
 	Context string
-	// Cluster is the cluster's ARN for add, update and unchanged; for
-	// remove, the name of the cluster and user entries (the ARN when this
-	// command wrote them).
+	// Cluster is the cluster's ARN (the name of its cluster entry); for a
+	// removed entry without context, that entry's name.
 	Cluster string
 }
 
@@ -77,10 +77,7 @@ type Plan struct {
 	// removes; Apply then unsets it.
 	ClearCurrent bool
 
-	clusters map[string]*clientcmdapi.Cluster
-	users    map[string]*clientcmdapi.AuthInfo
-	contexts map[string]*clientcmdapi.Context
-	removals struct{ clusters, users, contexts []string }
+	result *clientcmdapi.Config // the config with the plan applied
 }
 
 // Count returns how many changes have action a.
@@ -101,56 +98,66 @@ func (p Plan) Changed() bool {
 
 // EntryFunc returns the single-cluster kubeconfig entry for a cluster:
 // server, CA, and the exec command and args that reproduce its chain.
+// Its Context and User are set by the plan.
 type EntryFunc func(Named) kubeconfig.Entry
 
-// MakePlan compares cfg with what the fleet should look like: a cluster
-// and a user named by the cluster ARN and a context per named cluster,
-// each built exactly as `kubeconfig` builds them for one cluster, plus the
-// marker. With prune, entries that carry the marker of a target that
-// results scanned successfully, for a cluster no longer there, are
-// removed. An existing context of the same name that this command did not
-// write and that points to another cluster is an error: it is never
-// overwritten.
-func MakePlan(cfg *clientcmdapi.Config, named []Named, entry EntryFunc, results []TargetResult, prune bool) (Plan, error) {
-	p := Plan{
-		clusters: map[string]*clientcmdapi.Cluster{},
-		users:    map[string]*clientcmdapi.AuthInfo{},
-		contexts: map[string]*clientcmdapi.Context{},
-	}
+// PlanOptions tune MakePlan.
+type PlanOptions struct {
+	// Prune removes marked entries of successfully scanned targets whose
+	// cluster is gone.
+	Prune bool
+	// Overwrite replaces a context or user this command did not write
+	// even when it holds another cluster or chain (kubeconfig's
+	// --overwrite).
+	Overwrite bool
+}
+
+// MakePlan compares cfg with what the fleet should look like and returns
+// the plan; cfg is not changed. Each named cluster gets its cluster entry
+// (named by the ARN), a context and a user named by Named.Context, written
+// by kubeconfig.Apply exactly as `kubeconfig` writes one cluster, plus the
+// marker. Entries this command wrote (marked) are replaced freely; others
+// follow kubeconfig.Apply's rule: a context or user that holds another
+// cluster or chain is an error (*kubeconfig.ConflictError, wrapped), unless
+// opts.Overwrite. With opts.Prune, entries that carry the marker of a
+// target that results scanned successfully, for a cluster no longer there,
+// are removed.
+func MakePlan(cfg *clientcmdapi.Config, named []Named, entry EntryFunc, results []TargetResult, opts PlanOptions) (Plan, error) {
+	work := cfg.DeepCopy()
+	p := Plan{result: work}
+	keep := map[string]bool{} // "kind/name" of the entries written
 	for _, n := range named {
-		if old, ok := cfg.Contexts[n.Context]; ok {
-			if _, ours := markerOf(old.Extensions); !ours && old.Cluster != n.ARN {
-				return Plan{}, fmt.Errorf("context %q already exists for cluster entry %q and was not written by --all-clusters; it is left alone: rename or delete it, or change --alias-template", n.Context, old.Cluster)
-			}
-		}
 		e := entry(n)
-		e.Context = n.Context
-		cluster, user, err := entryObjects(e)
-		if err != nil {
+		e.Context, e.User = n.Context, ""
+		ctxName, userName := e.ContextName(), e.UserName()
+		overwrite := opts.Overwrite || (isMarked(ctxExtensions(cfg.Contexts[ctxName])) && isMarked(userExtensions(cfg.AuthInfos[userName])))
+		if err := kubeconfig.Apply(work, e, kubeconfig.ApplyOptions{Overwrite: overwrite}); err != nil {
+			var ce *kubeconfig.ConflictError
+			if errors.As(err, &ce) {
+				return Plan{}, fmt.Errorf("%s %q already holds %s, not %s, and was not written by --all-clusters: change --alias-template, rename or delete it, or pass --overwrite to replace it; nothing was written",
+					ce.Kind, ce.Name, ce.Holds, ce.Want)
+			}
 			return Plan{}, fmt.Errorf("%s: %w", n.ARN, err)
 		}
 		mark := Marker{Account: n.Account, Region: n.Region, Cluster: n.Name}.object()
-		cluster.Extensions[MarkerName] = mark
-		user.Extensions[MarkerName] = mark
-		ctx := clientcmdapi.NewContext()
-		ctx.Cluster, ctx.AuthInfo = e.ClusterARN, e.ClusterARN
-		if old, ok := cfg.Contexts[n.Context]; ok {
-			ctx.Namespace = old.Namespace // the user's chosen namespace, as kubeconfig keeps it
-		}
-		ctx.Extensions[MarkerName] = mark
+		setMarker(&work.Clusters[e.ClusterARN].Extensions, mark)
+		setMarker(&work.AuthInfos[userName].Extensions, mark)
+		setMarker(&work.Contexts[ctxName].Extensions, mark)
+		keep["cluster/"+e.ClusterARN], keep["user/"+userName], keep["context/"+ctxName] = true, true, true
 
 		action := Unchanged
 		switch {
-		case cfg.Contexts[n.Context] == nil:
+		case cfg.Contexts[ctxName] == nil:
 			action = Add
-		case !sameCluster(cfg.Clusters[e.ClusterARN], cluster) || !sameUser(cfg.AuthInfos[e.ClusterARN], user) || !sameContext(cfg.Contexts[n.Context], ctx):
+		case !sameCluster(cfg.Clusters[e.ClusterARN], work.Clusters[e.ClusterARN]) ||
+			!sameUser(cfg.AuthInfos[userName], work.AuthInfos[userName]) ||
+			!sameContext(cfg.Contexts[ctxName], work.Contexts[ctxName]):
 			action = Update
 		}
-		p.clusters[e.ClusterARN], p.users[e.ClusterARN], p.contexts[n.Context] = cluster, user, ctx
-		p.Changes = append(p.Changes, Change{Action: action, Context: n.Context, Cluster: e.ClusterARN})
+		p.Changes = append(p.Changes, Change{Action: action, Context: ctxName, Cluster: e.ClusterARN})
 	}
-	if prune {
-		p.planRemovals(cfg, results)
+	if opts.Prune {
+		p.planRemovals(work, results, keep)
 	}
 	order := map[Action]int{Add: 0, Update: 1, Unchanged: 2, Remove: 3}
 	slices.SortFunc(p.Changes, func(x, y Change) int {
@@ -159,9 +166,43 @@ func MakePlan(cfg *clientcmdapi.Config, named []Named, entry EntryFunc, results 
 	return p, nil
 }
 
-// planRemovals finds the marked entries of successfully scanned targets
-// whose cluster was not there.
-func (p *Plan) planRemovals(cfg *clientcmdapi.Config, results []TargetResult) {
+func setMarker(ext *map[string]runtime.Object, mark runtime.Object) {
+	if *ext == nil {
+		*ext = map[string]runtime.Object{}
+	}
+	(*ext)[MarkerName] = mark
+}
+
+func isMarked(ext map[string]runtime.Object) bool {
+	_, ok := markerOf(ext)
+	return ok || ext == nil // nil: no such entry, nothing to protect
+}
+
+func ctxExtensions(c *clientcmdapi.Context) map[string]runtime.Object {
+	if c == nil {
+		return nil
+	}
+	return nonNil(c.Extensions)
+}
+
+func userExtensions(u *clientcmdapi.AuthInfo) map[string]runtime.Object {
+	if u == nil {
+		return nil
+	}
+	return nonNil(u.Extensions)
+}
+
+func nonNil(m map[string]runtime.Object) map[string]runtime.Object {
+	if m == nil {
+		return map[string]runtime.Object{}
+	}
+	return m
+}
+
+// planRemovals removes from cfg the marked entries of successfully
+// scanned targets whose cluster was not there, except those in keep
+// ("kind/name" of the entries this run writes).
+func (p *Plan) planRemovals(cfg *clientcmdapi.Config, results []TargetResult, keep map[string]bool) {
 	type key struct {
 		Target
 		name string
@@ -177,37 +218,39 @@ func (p *Plan) planRemovals(cfg *clientcmdapi.Config, results []TargetResult) {
 			present[key{r.Target, name}] = true
 		}
 	}
-	gone := func(ext map[string]runtime.Object) bool {
+	gone := func(kind, name string, ext map[string]runtime.Object) bool {
 		m, ok := markerOf(ext)
-		return ok && scanned[m.target()] && !present[key{m.target(), m.Cluster}]
+		return ok && !keep[kind+"/"+name] && scanned[m.target()] && !present[key{m.target(), m.Cluster}]
 	}
-	removedEntries := map[string]bool{}
+	orphans := map[string]bool{} // removed cluster and user entries, by name
 	for _, name := range slices.Sorted(maps.Keys(cfg.Clusters)) {
-		if _, keep := p.clusters[name]; !keep && gone(cfg.Clusters[name].Extensions) {
-			p.removals.clusters = append(p.removals.clusters, name)
-			removedEntries[name] = true
+		if gone("cluster", name, cfg.Clusters[name].Extensions) {
+			delete(cfg.Clusters, name)
+			orphans[name] = true
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(cfg.AuthInfos)) {
-		if _, keep := p.users[name]; !keep && gone(cfg.AuthInfos[name].Extensions) {
-			p.removals.users = append(p.removals.users, name)
-			removedEntries[name] = true
+		if gone("user", name, cfg.AuthInfos[name].Extensions) {
+			delete(cfg.AuthInfos, name)
+			orphans[name] = true
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Contexts)) {
 		c := cfg.Contexts[name]
-		if _, keep := p.contexts[name]; keep || !gone(c.Extensions) {
+		if !gone("context", name, c.Extensions) {
 			continue
 		}
-		p.removals.contexts = append(p.removals.contexts, name)
+		delete(cfg.Contexts, name)
 		p.Changes = append(p.Changes, Change{Action: Remove, Context: name, Cluster: c.Cluster})
-		delete(removedEntries, c.Cluster)
+		delete(orphans, c.Cluster)
+		delete(orphans, c.AuthInfo)
 		if name == cfg.CurrentContext {
 			p.ClearCurrent = true
+			cfg.CurrentContext = ""
 		}
 	}
 	// Cluster and user entries whose context was already deleted by hand.
-	for _, name := range slices.Sorted(maps.Keys(removedEntries)) {
+	for _, name := range slices.Sorted(maps.Keys(orphans)) {
 		p.Changes = append(p.Changes, Change{Action: Remove, Cluster: name})
 	}
 }
@@ -215,20 +258,8 @@ func (p *Plan) planRemovals(cfg *clientcmdapi.Config, results []TargetResult) {
 // Apply makes the plan's changes to cfg, which must be the config the plan
 // was made from.
 func (p Plan) Apply(cfg *clientcmdapi.Config) {
-	maps.Copy(cfg.Clusters, p.clusters)
-	maps.Copy(cfg.AuthInfos, p.users)
-	maps.Copy(cfg.Contexts, p.contexts)
-	for _, n := range p.removals.clusters {
-		delete(cfg.Clusters, n)
-	}
-	for _, n := range p.removals.users {
-		delete(cfg.AuthInfos, n)
-	}
-	for _, n := range p.removals.contexts {
-		delete(cfg.Contexts, n)
-	}
-	if p.ClearCurrent {
-		cfg.CurrentContext = ""
+	if p.result != nil {
+		*cfg = *p.result
 	}
 }
 
@@ -239,7 +270,7 @@ func (p Plan) String() string {
 	for _, c := range p.Changes {
 		switch {
 		case c.Context == "":
-			fmt.Fprintf(&b, "%-9s  cluster and user %s (no context left)\n", c.Action, c.Cluster)
+			fmt.Fprintf(&b, "%-9s  entry %s (its context was already gone)\n", c.Action, c.Cluster)
 		case c.Context == c.Cluster:
 			fmt.Fprintf(&b, "%-9s  %s\n", c.Action, c.Context)
 		default:
@@ -250,31 +281,6 @@ func (p Plan) String() string {
 		b.WriteString("current-context is removed: pick another with kubectl config use-context\n")
 	}
 	return b.String()
-}
-
-// entryObjects builds e's cluster and user exactly as kubeconfig.Merge
-// writes them for a single cluster (exec apiVersion, interactive mode,
-// install hint, env), by merging into an empty file and reading it back.
-func entryObjects(e kubeconfig.Entry) (*clientcmdapi.Cluster, *clientcmdapi.AuthInfo, error) {
-	b, err := kubeconfig.Merge(nil, e)
-	if err != nil {
-		return nil, nil, err
-	}
-	cfg, err := clientcmd.Load(b)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, u := cfg.Clusters[e.ClusterARN], cfg.AuthInfos[e.ClusterARN]
-	if c == nil || u == nil {
-		return nil, nil, fmt.Errorf("kubeconfig entry for %s not built", e.ClusterARN)
-	}
-	if c.Extensions == nil {
-		c.Extensions = map[string]runtime.Object{}
-	}
-	if u.Extensions == nil {
-		u.Extensions = map[string]runtime.Object{}
-	}
-	return c, u, nil
 }
 
 // The same* functions compare entries as they would be written, so that

@@ -65,7 +65,7 @@ func apply(t *testing.T, file []byte, clusters []Found, results []TargetResult, 
 			t.Fatal(err)
 		}
 	}
-	p, err := MakePlan(cfg, named, entryFor, results, prune)
+	p, err := MakePlan(cfg, named, entryFor, results, PlanOptions{Prune: prune})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +104,10 @@ func TestPlanAddThenUnchanged(t *testing.T) {
 	}
 	// The exec user is the one kubeconfig writes for one cluster, plus
 	// the marker.
-	single, _ := kubeconfig.Merge(nil, entryFor(Named{Found: a}))
-	one, _ := clientcmd.Load(single)
+	one := clientcmdapi.NewConfig()
+	if err := kubeconfig.Apply(one, entryFor(Named{Found: a}), kubeconfig.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	gotUser := cfg.AuthInfos[a.ARN]
 	if diff := cmp.Diff(one.AuthInfos[a.ARN].Exec, gotUser.Exec); diff != "" {
 		t.Errorf("exec entry differs from kubeconfig's (-single +fleet):\n%s", diff)
@@ -201,25 +203,67 @@ func TestPlanPruneOrphans(t *testing.T) {
 	if len(cfg.Clusters)+len(cfg.AuthInfos) != 0 {
 		t.Errorf("orphaned entries kept:\n%s", out)
 	}
-	if !strings.Contains(p.String(), "cluster and user "+a.ARN+" (no context left)") {
+	if !strings.Contains(p.String(), "remove     entry "+a.ARN+" (its context was already gone)\n") {
 		t.Errorf("plan text:\n%s", p)
 	}
 }
 
-func TestPlanLeavesForeignContexts(t *testing.T) {
+func TestPlanPruneOrphansNamedByTemplate(t *testing.T) {
+	a := found(euA1, "a")
+	n, _ := ParseAliasTemplate("{{.Name}}")
+	named, _ := NameAll([]Found{a}, n)
+	cfg := clientcmdapi.NewConfig()
+	p, _ := MakePlan(cfg, named, entryFor, nil, PlanOptions{})
+	p.Apply(cfg)
+	if cfg.AuthInfos["a"] == nil || cfg.Clusters[a.ARN] == nil || cfg.Contexts["a"] == nil {
+		t.Fatalf("entries: users %v, clusters %v", cfg.AuthInfos, cfg.Clusters)
+	}
+	delete(cfg.Contexts, "a") // by hand
+	p, err := MakePlan(cfg, nil, entryFor, []TargetResult{ok(euA1)}, PlanOptions{Prune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"remove  a", "remove  " + a.ARN}, summary(p)); diff != "" {
+		t.Errorf("plan (-want +got):\n%s", diff)
+	}
+	p.Apply(cfg)
+	if len(cfg.AuthInfos)+len(cfg.Clusters) != 0 {
+		t.Errorf("left: users %v, clusters %v", cfg.AuthInfos, cfg.Clusters)
+	}
+}
+
+func TestPlanLeavesForeignEntries(t *testing.T) {
 	a := found(euA1, "a")
 	named := []Named{{Found: a, Context: "kind"}}
 	cfg, _ := clientcmd.Load([]byte(handWritten))
-	_, err := MakePlan(cfg, named, entryFor, nil, false)
-	if err == nil || !strings.Contains(err.Error(), `context "kind" already exists`) {
+	_, err := MakePlan(cfg, named, entryFor, nil, PlanOptions{})
+	if err == nil || !strings.Contains(err.Error(), `context "kind" already holds cluster "kind", not cluster `+a.ARN+", and was not written by --all-clusters") {
 		t.Fatalf("MakePlan over a hand-written context: %v", err)
 	}
-	// A context of that cluster written by `kubeconfig --alias` (or aws
-	// eks update-kubeconfig) is taken over.
-	cfg.Contexts["kind"].Cluster = a.ARN
-	p, err := MakePlan(cfg, named, entryFor, nil, false)
+	if p, err := MakePlan(cfg, named, entryFor, nil, PlanOptions{Overwrite: true}); err != nil || p.Count(Update) != 1 {
+		t.Errorf("with Overwrite: %v, %v", summary(p), err)
+	}
+
+	// What `kubeconfig --alias mine` wrote for that cluster, with the
+	// same chain, is taken over; with another chain it is left alone.
+	cfg = clientcmdapi.NewConfig()
+	single := entryFor(Named{Found: a})
+	single.Context = "mine"
+	if err := kubeconfig.Apply(cfg, single, kubeconfig.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	named = []Named{{Found: a, Context: "mine"}}
+	p, err := MakePlan(cfg, named, entryFor, nil, PlanOptions{})
 	if err != nil || p.Count(Update) != 1 {
-		t.Errorf("taking over %v: %v", summary(p), err)
+		t.Errorf("taking over: %v, %v", summary(p), err)
+	}
+	other := func(n Named) kubeconfig.Entry {
+		e := entryFor(n)
+		e.Args = append(e.Args, "--role-arn", "arn:aws:iam::"+n.Account+":role/other")
+		return e
+	}
+	if _, err := MakePlan(cfg, named, other, nil, PlanOptions{}); err == nil || !strings.Contains(err.Error(), `user "mine" already holds the kubectl-eksxa chain`) {
+		t.Errorf("another chain over a single write: %v", err)
 	}
 }
 
