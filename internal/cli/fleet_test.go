@@ -348,6 +348,29 @@ func TestFleetAliasCollision(t *testing.T) {
 	}
 }
 
+func TestFleetLeavesForeignContexts(t *testing.T) {
+	w := newFleetWorld(t)
+	os.MkdirAll(filepath.Dir(w.kc), 0o700)
+	os.WriteFile(w.kc, []byte(handWrittenContext), 0o600)
+	args := []string{"kubeconfig", "--all-clusters", "--role-arn", fleetJump, "--accounts", "333333333333",
+		"--account-role", "eks-admin,external-id=platform", "--regions", "us-east-1", "--alias-template", "kind"}
+	code, out, errOut := runNow(t, w.vars, args...)
+	if code != exitFailure || out != "" || !strings.Contains(errOut, `context "kind" already holds cluster "kind", not cluster arn:aws:eks:us-east-1:333333333333:cluster/batch, and was not written by --all-clusters`) {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+	if readFile(t, w.kc) != handWrittenContext {
+		t.Error("the file changed")
+	}
+	// --overwrite replaces it, as for kubeconfig.
+	if code, _, errOut := runNow(t, w.vars, append(args, "--overwrite")...); code != 0 {
+		t.Fatalf("--overwrite: exit %d %s", code, errOut)
+	}
+	cfg, _ := clientcmd.LoadFromFile(w.kc)
+	if cfg.Contexts["kind"].Cluster != "arn:aws:eks:us-east-1:333333333333:cluster/batch" {
+		t.Errorf("--overwrite: context kind = %+v", cfg.Contexts["kind"])
+	}
+}
+
 func TestFleetProgressOnTerminal(t *testing.T) {
 	w := newFleetWorld(t)
 	orig := stderrIsTerminal
@@ -388,6 +411,7 @@ func TestFleetUsageErrors(t *testing.T) {
 		{[]string{"--all-clusters", "--alias-template", "{{.Nmae}}"}, `--alias-template "{{.Nmae}}": template: alias:1:2: executing "alias" at <.Nmae>: can't evaluate field Nmae`},
 		{[]string{"--all-clusters", "--alias-template", "{{.Name"}, `--alias-template "{{.Name" is not a Go template`},
 		{[]string{"--all-clusters", "--region", "moon-1"}, `--region: invalid region "moon-1"`},
+		{[]string{"--all-clusters", "--user-alias", "me"}, "--user-alias names one user"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

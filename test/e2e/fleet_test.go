@@ -275,3 +275,26 @@ func TestFleetConcurrency(t *testing.T) {
 		t.Errorf("%d AWS calls, want %d", calls, want)
 	}
 }
+
+// TestFleetLockHeld: the fleet writes under kubectl's lock like
+// kubeconfig: a lock that stays fails the run, naming it, and leaves the
+// file as it was.
+func TestFleetLockHeld(t *testing.T) {
+	w := newFleet(t, fakeaws.Options{})
+	w.fake.AddCluster(fakeaws.Cluster{Name: "web", Account: "444444444444", Region: "eu-west-1", Endpoint: "https://web.example", CAData: []byte("ca")})
+	kc := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(kc, []byte(fleetHandWritten), 0o600)
+	lock := kc + ".lock"
+	os.WriteFile(lock, nil, 0)
+	r := runPlugin(t, w.env, "", fleetScan(kc, fleetAccts[:1], []string{"eu-west-1"}, "--lock-timeout", "300ms")...)
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, lock) {
+		t.Errorf("lock held: exit %d stdout %q stderr %q; want 1, nothing, the lock named", r.code, r.stdout, r.stderr)
+	}
+	if b, _ := os.ReadFile(kc); string(b) != fleetHandWritten {
+		t.Error("the file changed while kubectl's lock was held")
+	}
+	os.Remove(lock)
+	if r := runPlugin(t, w.env, "", fleetScan(kc, fleetAccts[:1], []string{"eu-west-1"})...); r.code != 0 {
+		t.Errorf("after the lock went: exit %d %q", r.code, r.stderr)
+	}
+}
