@@ -120,6 +120,30 @@ func runNow(t *testing.T, vars map[string]string, args ...string) (code int, std
 	return code, out.String(), errb.String()
 }
 
+// TestFleetMFAOnce: MFA on the identity account's hop is asked once for
+// the whole fleet, before the accounts are scanned in parallel.
+func TestFleetMFAOnce(t *testing.T) {
+	w := newFleetWorld(t)
+	const serial = "arn:aws:iam::" + fleetIdentity + ":mfa/alice"
+	w.fake.AddRole(fleetJump, fakeaws.RoleOptions{MFASerial: serial, MFACode: "123456", MaxSessionDuration: 12 * time.Hour})
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), Env{
+		Args: []string{"kubeconfig", "--all-clusters", "--role-arn", fleetJump + ",mfa-serial=" + serial, "--accounts", "222222222222,333333333333",
+			"--account-role", "eks-admin,external-id=platform", "--regions", "eu-west-1,us-east-1", "--cache", "none"},
+		Stdin: strings.NewReader("123456\n"), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string { return w.vars[k] }, Now: time.Now,
+	})
+	if code != 0 || !strings.Contains(out.String(), "5 written") {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if n := strings.Count(errb.String(), "MFA code for "+serial); n != 1 {
+		t.Errorf("asked for the MFA code %d times, want once:\n%s", n, errb.String())
+	}
+	if n := w.fake.Calls("AssumeRole", fleetJump); n != 1 {
+		t.Errorf("AssumeRole %s: %d calls, want 1", fleetJump, n)
+	}
+}
+
 func TestFleetDeniedAccount(t *testing.T) {
 	for _, mode := range []string{"none", "file"} {
 		t.Run("cache "+mode, func(t *testing.T) {
