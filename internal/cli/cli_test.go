@@ -100,7 +100,7 @@ func TestTokenNoCredentials(t *testing.T) {
 	if code != exitFailure || out != "" {
 		t.Errorf("code %d stdout %q, want 1 and nothing", code, out)
 	}
-	if !strings.Contains(errOut, "no AWS credentials found; looked in environment") {
+	if !strings.Contains(errOut, "no AWS credentials found; looked in the [default] profile, environment") {
 		t.Errorf("stderr = %q, want the no-credentials message", errOut)
 	}
 	if d := time.Since(start); d > 10*time.Second {
