@@ -116,7 +116,7 @@ func TestTokenStaticCredentials(t *testing.T) {
 		{"", "client.authentication.k8s.io/v1beta1"},
 		{`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}`, "client.authentication.k8s.io/v1"},
 	} {
-		code, out, errOut := run(t, map[string]string{"KUBERNETES_EXEC_INFO": tt.info}, "token", "--cluster-name", "demo", "--region", "ap-northeast-1", "--cache", "none")
+		code, out, errOut := run(t, map[string]string{"KUBERNETES_EXEC_INFO": tt.info, "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}, "token", "--cluster-name", "demo", "--region", "ap-northeast-1", "--cache", "none")
 		if code != 0 || errOut != "" {
 			t.Fatalf("code %d stderr %q", code, errOut)
 		}
