@@ -37,6 +37,7 @@ import (
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/chain"
 	"github.com/eksxa/kubectl-eksxa/pkg/sharedconfig"
+	"github.com/eksxa/kubectl-eksxa/pkg/token"
 )
 
 // resolver reads AWS configuration for the broker's cold path. It is the
@@ -55,7 +56,14 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 		return broker.Resolved{}, err
 	}
 	hops := append(p.hops, r.Hops...)
-	region := firstNonEmpty(r.Region, p.setting("region"))
+	region := r.Region
+	if region == "" {
+		if region = p.setting("region"); region != "" {
+			if err := token.CheckRegion(region); err != nil {
+				return broker.Resolved{}, fmt.Errorf("profile %q in %s: region: %w", p.selected.Name, p.selected.File("region"), err)
+			}
+		}
+	}
 	cfg, err := loadAWS(ctx, region, p.setting("endpoint_url"), p.setting("ca_bundle"), rv.env)
 	if err != nil {
 		return broker.Resolved{}, err
