@@ -172,3 +172,68 @@ func TestProfileNotFoundNamesFiles(t *testing.T) {
 		t.Errorf("err = %v, want %s", err, want)
 	}
 }
+
+// TestResolverProfileChoice: every way of choosing a profile goes through
+// resolver.profile, with the AWS CLI's order (issue 12, item 1).
+func TestResolverProfileChoice(t *testing.T) {
+	isolateAWS(t)
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(`[default]
+region = eu-west-1
+role_arn = arn:aws:iam::222222222222:role/jump
+source_profile = base
+[profile admin]
+role_arn = arn:aws:iam::222222222222:role/mfa-admin
+source_profile = base
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+duration_seconds = 43200
+`), 0o600)
+	os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte("[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n"), 0o600)
+	tests := []struct {
+		name     string
+		profile  string
+		env      map[string]string
+		wantKey  string
+		wantHops []string
+		wantMFA  string
+	}{
+		{"named profile with MFA", "admin", nil, "AKIABASE", []string{"arn:aws:iam::222222222222:role/mfa-admin"}, "arn:aws:iam::111111111111:mfa/alice"},
+		{"named profile over environment keys", "admin", map[string]string{"AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "e"}, "AKIABASE", []string{"arn:aws:iam::222222222222:role/mfa-admin"}, "arn:aws:iam::111111111111:mfa/alice"},
+		{"no profile: [default] is a role chain", "", nil, "AKIABASE", []string{"arn:aws:iam::222222222222:role/jump"}, ""},
+		{"no profile: environment keys first", "", map[string]string{"AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "e"}, "AKIAENV", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"HOME": home}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			rv := resolver{env: Env{Getenv: func(k string) string { return env[k] }, Now: time.Now}}
+			res, err := rv.Resolve(context.Background(), broker.Request{Cluster: "prod", Profile: tt.profile})
+			if err != nil {
+				t.Fatal(err)
+			}
+			creds, err := res.Base(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if creds.AccessKeyID != tt.wantKey {
+				t.Errorf("base key %s, want %s", creds.AccessKeyID, tt.wantKey)
+			}
+			var hops []string
+			for _, h := range res.Hops {
+				hops = append(hops, h.RoleARN)
+			}
+			if fmt.Sprint(hops) != fmt.Sprint(tt.wantHops) {
+				t.Errorf("hops %v, want %v", hops, tt.wantHops)
+			}
+			if tt.wantMFA != "" && (res.Hops[0].MFASerial != tt.wantMFA || res.Hops[0].Duration != 12*time.Hour) {
+				t.Errorf("MFA hop %+v, want mfa_serial %s and 12h", res.Hops[0], tt.wantMFA)
+			}
+			if res.Region != "eu-west-1" && tt.profile == "" {
+				t.Errorf("region %s, want [default]'s eu-west-1", res.Region)
+			}
+		})
+	}
+}
