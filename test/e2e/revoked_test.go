@@ -127,7 +127,7 @@ func TestFinalCheckBounded(t *testing.T) {
 	args := hopArgs("file", roleTools)
 	tokenOf(t, w.env, args[1:]...)
 	w.fake.SetDelay(8 * time.Second) // past the bound; Close waits for it
-	args[2] = "staging" // a token cache miss, the session cached
+	args[2] = "staging"              // a token cache miss, the session cached
 	r := runPlugin(t, w.env, "", append(args, "-v")...)
 	if r.code != 0 || !strings.Contains(r.stdout, "k8s-aws-v1.") {
 		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
