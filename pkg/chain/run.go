@@ -348,7 +348,10 @@ func hint(i int, h Hop, signer Session, code string, err error, now time.Time) s
 		if i == 0 {
 			return "the base credentials are expired or invalid; refresh them (aws sso login, new access keys, the environment)"
 		}
-		return fmt.Sprintf("STS refused the session of hop %d; run `kubectl eksxa logout` with the same flags and try again", i)
+		// A refused cached session is dropped and its hop assumed again
+		// before this error is returned: the session was fresh, so the
+		// credentials under it are what STS refuses.
+		return fmt.Sprintf("STS refused the session of hop %d; if the base credentials were revoked, refresh them (aws sso login, new access keys), then run `kubectl eksxa login` with the same flags", i)
 	case "ValidationError":
 		if strings.Contains(msg, "DurationSeconds") {
 			return "ask for less with duration=: at most the role's maximum session duration, and 1h when the hop is signed by a role session (the 1-hour role-chaining limit)"
