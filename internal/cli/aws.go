@@ -77,6 +77,7 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 		Region:             cfg.Region,
 		Base:               rv.baseCredentials(cfg, p),
 		Hops:               hops,
+		SSORegion:          p.base.SSORegion,
 		NewClient:          boundedClient(chain.NewSDKClient(cfg), callTimeout),
 		DefaultSessionName: name,
 		AWS:                cfg,
@@ -285,6 +286,17 @@ func (rv resolver) containerProvider() aws.CredentialsProvider {
 	}
 	return endpointcreds.New(endpoint, func(o *endpointcreds.Options) {
 		o.AuthorizationToken = rv.env.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+		// EKS Pod Identity hands the token over in a file it rotates; read
+		// it on each call, as the SDK does (the file wins over the value).
+		if path := rv.env.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); path != "" {
+			o.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return "", fmt.Errorf("reading AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: %w", err)
+				}
+				return strings.TrimSpace(string(b)), nil
+			})
+		}
 	})
 }
 

@@ -237,3 +237,30 @@ duration_seconds = 43200
 		})
 	}
 }
+
+// TestContainerTokenFile: EKS Pod Identity's token comes from
+// AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, read on each call.
+func TestContainerTokenFile(t *testing.T) {
+	isolateAWS(t)
+	var got string
+	agent := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		got = r.Header.Get("Authorization")
+		fmt.Fprintf(rw, `{"AccessKeyId":"ASIAPOD","SecretAccessKey":"s","Token":"t","Expiration":%q}`, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	}))
+	defer agent.Close()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte("pod-token\n"), 0o600)
+	env := map[string]string{"HOME": t.TempDir(), "AWS_CONTAINER_CREDENTIALS_FULL_URI": agent.URL, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile}
+	rv := resolver{env: Env{Getenv: func(k string) string { return env[k] }, Now: time.Now}}
+	res, err := rv.Resolve(context.Background(), broker.Request{Cluster: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := res.Base(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creds.AccessKeyID != "ASIAPOD" || got != "pod-token" {
+		t.Errorf("key %s, Authorization %q; want ASIAPOD and the file's token", creds.AccessKeyID, got)
+	}
+}

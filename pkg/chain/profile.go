@@ -59,6 +59,10 @@ type Base struct {
 	Root *sharedconfig.Profile
 	// SSOSession is the root's [sso-session] section, nil for none.
 	SSOSession *sharedconfig.Profile
+	// SSORegion is the IAM Identity Center region of a BaseSSO root
+	// (sso_region, or its sso-session's): permission-set roles live under
+	// a path that names it.
+	SSORegion string
 
 	static aws.Credentials
 }
@@ -102,6 +106,12 @@ func ResolveProfile(cfg *sharedconfig.Config, name string) (Base, []Hop, error) 
 		return Base{}, nil, err
 	}
 	base := Base{Profile: ch.Root.Name, Kind: ch.Kind, CredentialSource: ch.CredentialSource, Root: ch.Root, SSOSession: ch.SSOSession}
+	if ch.Kind == BaseSSO {
+		base.SSORegion = ch.Root.Get("sso_region")
+		if ch.SSOSession != nil && ch.SSOSession.Get("sso_region") != "" {
+			base.SSORegion = ch.SSOSession.Get("sso_region")
+		}
+	}
 	if ch.Kind == BaseStatic {
 		base.static = aws.Credentials{
 			AccessKeyID:     ch.Root.Get("aws_access_key_id"),
