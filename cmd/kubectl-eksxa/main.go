@@ -19,13 +19,16 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, cli.Env{
-		Args:    os.Args[1:],
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Getenv:  os.Getenv,
-		Now:     time.Now,
-		Version: version,
+		Args:     os.Args[1:],
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Getenv:   os.Getenv,
+		Setenv:   os.Setenv,
+		Environ:  os.Environ,
+		Unsetenv: os.Unsetenv,
+		Now:      time.Now,
+		Version:  version,
 	})
 	stop()
 	os.Exit(code)

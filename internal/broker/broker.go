@@ -99,8 +99,13 @@ type HopResult struct {
 }
 
 // Login runs the chain now, reusing hop sessions that are still valid and
-// assuming the rest, and caches a fresh token.
+// assuming the rest, and caches a fresh token. Without a cluster it makes
+// no token: the final session is left with at least MinCredentialLife, for
+// credential-process and exec.
 func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
+	if r.Cluster == "" {
+		return b.loginChain(ctx, r)
+	}
 	key := r.TokenKey()
 	unlock := b.lock(ctx, key)
 	defer unlock()
@@ -151,11 +156,12 @@ func (b *Broker) Logout(ctx context.Context, r Request) (int, error) {
 // returns its final session without making a token (kubeconfig and doctor
 // call EKS with it).
 func (b *Broker) Chain(ctx context.Context, r Request) (Result, error) {
-	return b.run(ctx, r)
+	return b.run(ctx, r, 0)
 }
 
-// run resolves r and runs its chain.
-func (b *Broker) run(ctx context.Context, r Request) (Result, error) {
+// run resolves r and runs its chain. finalLife, when not zero, is how long
+// the final session must still live (see chain.Runner.FinalMinValidity).
+func (b *Broker) run(ctx context.Context, r Request, finalLife time.Duration) (Result, error) {
 	res, err := b.Resolve(ctx, r)
 	if err != nil {
 		return Result{}, err
@@ -171,6 +177,7 @@ func (b *Broker) run(ctx context.Context, r Request) (Result, error) {
 		Now:                b.Now,
 		Log:                b.Log,
 		DefaultSessionName: res.DefaultSessionName,
+		FinalMinValidity:   finalLife,
 	}
 	if b.Store != nil {
 		runner.Cache = sc
@@ -188,7 +195,7 @@ func (b *Broker) run(ctx context.Context, r Request) (Result, error) {
 // mint runs the chain and caches a new token under key.
 func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, Result, error) {
 	start := b.Now()
-	res, err := b.run(ctx, r)
+	res, err := b.run(ctx, r, 0)
 	if err != nil {
 		return token.Token{}, Result{}, err
 	}

@@ -25,11 +25,20 @@ type chainFlags struct {
 	sessionName string
 	cache       string
 	verbose     bool
+	// ignoreEnvProfile: AWS_PROFILE does not select the base profile
+	// (credential-process: it names the profile that runs us).
+	ignoreEnvProfile bool
 }
 
 func (f *chainFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.cluster, "cluster-name", "", "The EKS cluster name (the x-k8s-aws-id header). Required.")
+	f.registerChain(cmd)
+}
+
+// registerChain registers the flags that select a chain without a cluster
+// (credential-process, exec).
+func (f *chainFlags) registerChain(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.cluster, "cluster-name", "", "The EKS cluster name (the x-k8s-aws-id header). Required.")
 	fs.StringVar(&f.region, "region", "", "The cluster's region; else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1.")
 	fs.StringVar(&f.profile, "profile", "", "Base credentials from this ~/.aws/config profile; a role_arn/source_profile chain is walked hop by hop.")
 	fs.StringArrayVar(&f.roleARNs, "role-arn", nil, "One hop, repeatable: ARN[,external-id=ID][,session-name=NAME][,duration=1h][,mfa-serial=ARN][,source-identity=ID].")
@@ -49,7 +58,13 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 	if f.cluster == "" {
 		return selection{}, usagef("--cluster-name is required")
 	}
-	if strings.TrimSpace(f.cluster) != f.cluster || len(f.cluster) > 100 {
+	return f.resolveChain(env)
+}
+
+// resolveChain is resolve with --cluster-name optional (checked when
+// given): the chain alone is selected.
+func (f *chainFlags) resolveChain(env Env) (selection, error) {
+	if f.cluster != "" && (strings.TrimSpace(f.cluster) != f.cluster || len(f.cluster) > 100) {
 		return selection{}, usagef("--cluster-name %q is not a valid EKS cluster name", f.cluster)
 	}
 	s := selection{req: broker.Request{Cluster: f.cluster, Profile: f.profile, SessionName: f.sessionName}}
@@ -67,7 +82,7 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 		s.req.Region = src.value
 		break
 	}
-	if s.req.Profile == "" {
+	if s.req.Profile == "" && !f.ignoreEnvProfile {
 		s.req.Profile = env.Getenv("AWS_PROFILE")
 	}
 	// The environment's key ID is part of the base identity even with a

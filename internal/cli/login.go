@@ -16,19 +16,20 @@ import (
 func newLoginCommand(env Env) *cobra.Command {
 	var f chainFlags
 	cmd := &cobra.Command{
-		Use:   "login --cluster-name NAME [chain flags]",
+		Use:   "login [--cluster-name NAME] [chain flags]",
 		Short: "Run the chain now, asking for MFA codes, and cache the sessions",
 		Long: `Run the chain now: reuse hop sessions that are still cached, assume the rest
 (asking for MFA codes on the terminal, or reading them from stdin), cache the
 sessions and a fresh token, and say who you are at each hop and until when.
 
 Run it with the same flags as the kubeconfig's exec entry, so that kubectl
-finds the sessions it caches.`,
+finds the sessions it caches. Without --cluster-name it caches the sessions
+alone, for credential-process and exec with the same chain flags.`,
 		Example: `  kubectl eksxa login --cluster-name prod --region eu-west-1 \
     --role-arn 'arn:aws:iam::222222222222:role/eks-admin,mfa-serial=arn:aws:iam::111111111111:mfa/alice,duration=12h'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			sel, err := f.resolve(env)
+			sel, err := f.resolveChain(env)
 			if err != nil {
 				return err
 			}
@@ -45,7 +46,11 @@ finds the sessions it caches.`,
 
 func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "Cluster %s (%s)\n", r.Cluster, res.Region)
+	if r.Cluster != "" {
+		fmt.Fprintf(tw, "Cluster %s (%s)\n", r.Cluster, res.Region)
+	} else {
+		fmt.Fprintf(tw, "Chain (%s)\n", res.Region)
+	}
 	for i, h := range res.Hops {
 		switch {
 		case h.ARN == "":
@@ -59,7 +64,9 @@ func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time)
 		}
 	}
 	fmt.Fprintf(tw, "  you are\t%s\t\n", res.Identity)
-	fmt.Fprintf(tw, "  token\tcached, until %s\t\n", until(res.Token.Expiration, now))
+	if res.Token.Value != "" {
+		fmt.Fprintf(tw, "  token\tcached, until %s\t\n", until(res.Token.Expiration, now))
+	}
 	return tw.Flush()
 }
 

@@ -86,6 +86,12 @@ type Runner struct {
 	Log func(format string, args ...any)
 	// DefaultSessionName is the session name for hops that set none.
 	DefaultSessionName string
+	// FinalMinValidity, when longer than MinValidity, is how long the
+	// last hop's cached session must still live to be reused (the final
+	// session handed to another tool must outlast that tool's own
+	// refresh window); earlier hops only sign the next call and need
+	// MinValidity. Zero means MinValidity.
+	FinalMinValidity time.Duration
 }
 
 // ErrMFARequired is wrapped by a HopError when a hop needs an MFA code and
@@ -195,8 +201,12 @@ func (r *Runner) resume(base Session, hops []Hop) (int, Session) {
 		if !ok || !s.Credentials.HasKeys() {
 			continue
 		}
-		if !s.Credentials.CanExpire || s.Credentials.Expires.Sub(now) <= MinValidity {
-			r.logf("hop %d/%d (%s): cached session expired or expires within %s", i+1, len(hops), hops[i].RoleARN, MinValidity)
+		need := MinValidity
+		if i == len(hops)-1 && r.FinalMinValidity > need {
+			need = r.FinalMinValidity
+		}
+		if !s.Credentials.CanExpire || s.Credentials.Expires.Sub(now) <= need {
+			r.logf("hop %d/%d (%s): cached session expired or expires within %s", i+1, len(hops), hops[i].RoleARN, need)
 			continue
 		}
 		r.logf("hop %d/%d (%s): reusing cached session, %s left", i+1, len(hops), hops[i].RoleARN,
