@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eksxa/kubectl-eksxa/internal/cli"
+	"github.com/eksxa/kubectl-eksxa/internal/procexec"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=v1.2.3".
@@ -26,6 +27,7 @@ func main() {
 		Getenv:   os.Getenv,
 		Setenv:   os.Setenv,
 		Environ:  os.Environ,
+		Exec:     procexec.Replace,
 		Unsetenv: os.Unsetenv,
 		Now:      time.Now,
 		Version:  version,

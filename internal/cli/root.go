@@ -27,7 +27,12 @@ type Env struct {
 	Setenv func(key, value string) error
 	// Environ lists the process environment as KEY=value, for exec's
 	// child; nil means empty.
-	Environ  func() []string
+	Environ func() []string
+	// Exec runs exec's command: path, argv (argv[0] the command's name)
+	// and its environment; it returns the command's exit code, or an
+	// error when it could not be run (see package procexec). On Unix it
+	// does not return on success. nil: exec is unavailable.
+	Exec     func(path string, argv, env []string) (int, error)
 	Unsetenv func(key string) error
 	Now      func() time.Time
 	Version  string
@@ -116,6 +121,7 @@ keyring so that a warm call takes milliseconds.`,
 		newKubeconfigCommand(env),
 		newDoctorCommand(env),
 		newCredentialProcessCommand(env),
+		newExecCommand(env),
 		newVersionCommand(env),
 	)
 	return root
