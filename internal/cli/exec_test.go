@@ -17,10 +17,12 @@ func runExec(t *testing.T, exec func(string, []string, []string) (int, error), a
 	var out, errb bytes.Buffer
 	code := Run(context.Background(), Env{
 		Args: args, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-		Getenv:  func(k string) string { return map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE"}[k] },
-		Environ: func() []string { return []string{"AWS_PROFILE=p", "PATH=/bin", "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"} },
-		Exec:    exec,
-		Now:     func() time.Time { return testNow },
+		Getenv: func(k string) string { return map[string]string{"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE"}[k] },
+		Environ: func() []string {
+			return []string{"AWS_PROFILE=p", "PATH=/bin", "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"}
+		},
+		Exec: exec,
+		Now:  func() time.Time { return testNow },
 	})
 	return code, out.String(), errb.String()
 }
