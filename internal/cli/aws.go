@@ -29,7 +29,16 @@ import (
 
 // resolver reads AWS configuration for the broker's cold path. It is the
 // one place that loads the SDK's configuration.
-type resolver struct{ env Env }
+type resolver struct {
+	env Env
+	// interactive: an IAM Identity Center sign-in may be started (login,
+	// exec, or token when kubectl says the session is interactive).
+	interactive bool
+	// noBrowser: a sign-in prints the URL without opening a browser.
+	noBrowser bool
+	// log gets verbose lines; may be nil.
+	log func(format string, args ...any)
+}
 
 // Resolve walks the profile's role chain (so that each hop is visible to
 // the cache and to errors), appends the --role-arn hops, and prepares the
@@ -118,6 +127,11 @@ func (rv resolver) baseCredentials(cfg aws.Config, profile string, base chain.Ba
 			if base.Profile != profile {
 				var err error
 				if rootCfg, err = loadAWS(ctx, base.Profile, cfg.Region); err != nil {
+					return aws.Credentials{}, err
+				}
+			}
+			if base.Kind == chain.BaseSSO {
+				if err := rv.ensureSSO(ctx, rootCfg, base.Profile); err != nil {
 					return aws.Credentials{}, err
 				}
 			}

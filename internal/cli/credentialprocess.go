@@ -10,6 +10,7 @@ import (
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/awscreds"
 	"github.com/eksxa/kubectl-eksxa/pkg/chain"
+	"github.com/eksxa/kubectl-eksxa/pkg/sso"
 )
 
 // envNested marks a process started (through an AWS SDK's own
@@ -71,7 +72,7 @@ base profile with --profile.`,
 // for `kubectl eksxa login`, for commands whose flags the user did not type
 // (credential-process runs from ~/.aws/config).
 func withLoginCommand(err error, f chainFlags) error {
-	if !errors.Is(err, chain.ErrMFARequired) {
+	if !errors.Is(err, chain.ErrMFARequired) && !errors.Is(err, sso.ErrSignInRequired) {
 		return err
 	}
 	return fmt.Errorf("%w\nrun: %s", err, loginCommand(f))

@@ -82,6 +82,7 @@ renew: for runs longer than the session, use a credential_process profile.`,
 	// works without "--" too.
 	cmd.Flags().SetInterspersed(false)
 	f.registerChain(cmd)
+	f.registerSignIn(cmd)
 	return cmd
 }
 

@@ -28,6 +28,8 @@ type chainFlags struct {
 	// ignoreEnvProfile: AWS_PROFILE does not select the base profile
 	// (credential-process: it names the profile that runs us).
 	ignoreEnvProfile bool
+	// noBrowser: --no-browser (login, exec).
+	noBrowser bool
 }
 
 func (f *chainFlags) register(cmd *cobra.Command) {
@@ -47,11 +49,18 @@ func (f *chainFlags) registerChain(cmd *cobra.Command) {
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "Tell on stderr what happened: cache hits, hops assumed, token expiry. Never secrets.")
 }
 
+// registerSignIn registers the flags of commands that may start an IAM
+// Identity Center sign-in.
+func (f *chainFlags) registerSignIn(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.noBrowser, "no-browser", false, "For an IAM Identity Center sign-in, print the URL and code without opening a browser.")
+}
+
 // selection is a validated chain selection with the environment folded in.
 type selection struct {
 	req       broker.Request
 	cacheMode string
 	verbose   bool
+	noBrowser bool
 }
 
 func (f *chainFlags) resolve(env Env) (selection, error) {
@@ -114,6 +123,7 @@ func (f *chainFlags) resolveChain(env Env) (selection, error) {
 		return selection{}, usagef("%s: unknown cache mode %q (want auto, keyring, file or none)", src, s.cacheMode)
 	}
 	s.verbose = f.verbose || env.Getenv("EKSXA_DEBUG") == "1"
+	s.noBrowser = f.noBrowser
 	return s, nil
 }
 

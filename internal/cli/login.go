@@ -17,10 +17,16 @@ func newLoginCommand(env Env) *cobra.Command {
 	var f chainFlags
 	cmd := &cobra.Command{
 		Use:   "login [--cluster-name NAME] [chain flags]",
-		Short: "Run the chain now, asking for MFA codes, and cache the sessions",
+		Short: "Run the chain now, signing in and asking for MFA codes, and cache the sessions",
 		Long: `Run the chain now: reuse hop sessions that are still cached, assume the rest
 (asking for MFA codes on the terminal, or reading them from stdin), cache the
 sessions and a fresh token, and say who you are at each hop and until when.
+
+When the base profile signs in through IAM Identity Center (sso_session or
+sso_start_url) and its sign-in has expired and cannot be refreshed, login
+shows a URL and a code on stderr and opens a browser (not with --no-browser),
+waits for the approval, and writes the sign-in to ~/.aws/sso/cache, where
+the aws CLI and the AWS SDKs find it too.
 
 Run it with the same flags as the kubeconfig's exec entry, so that kubectl
 finds the sessions it caches. Without --cluster-name it caches the sessions
@@ -41,6 +47,7 @@ alone, for credential-process and exec with the same chain flags.`,
 		},
 	}
 	f.register(cmd)
+	f.registerSignIn(cmd)
 	return cmd
 }
 

@@ -61,17 +61,19 @@ func osKeyring(env Env) cache.Keyring {
 // the user anything.
 func newBroker(env Env, sel selection, prompt func(string) (string, error)) *broker.Broker {
 	store, index, dir := openStore(env, sel.cacheMode)
+	rv := resolver{env: env, interactive: prompt != nil, noBrowser: sel.noBrowser}
 	b := &broker.Broker{
 		Store:   store,
 		Index:   index,
 		LockDir: dir,
 		Now:     env.Now,
 		Prompt:  prompt,
-		Resolve: resolver{env}.Resolve,
 	}
 	if sel.verbose {
 		b.Log = verboseLogger(env.Stderr, env.Now)
+		rv.log = b.Log
 	}
+	b.Resolve = rv.Resolve
 	return b
 }
 

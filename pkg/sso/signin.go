@@ -143,20 +143,33 @@ func (si *SignIn) Refresh(ctx context.Context, s Session, tok Token) (Token, err
 // denies it, or ctx is done (Ctrl-C), with an error saying which.
 func (si *SignIn) DeviceAuthorization(ctx context.Context, s Session, prev Token) (Token, error) {
 	clientID, secret, regExpires := prev.ClientID, prev.ClientSecret, prev.RegistrationExpiresAt
-	if clientID == "" || secret == "" || !si.Now().Add(time.Hour).Before(regExpires) {
-		reg, err := si.OIDC.RegisterClient(ctx, &ssooidc.RegisterClientInput{
-			ClientName: aws.String(si.ClientName), ClientType: aws.String("public"), Scopes: s.Scopes,
-		})
-		if err != nil {
-			return Token{}, fmt.Errorf("registering with IAM Identity Center (%s): %w", s.Region, err)
+	reused := clientID != "" && secret != "" && si.Now().Add(time.Hour).Before(regExpires)
+	var auth *ssooidc.StartDeviceAuthorizationOutput
+	for {
+		if !reused {
+			reg, err := si.OIDC.RegisterClient(ctx, &ssooidc.RegisterClientInput{
+				ClientName: aws.String(si.ClientName), ClientType: aws.String("public"), Scopes: s.Scopes,
+			})
+			if err != nil {
+				return Token{}, fmt.Errorf("registering with IAM Identity Center (%s): %w", s.Region, err)
+			}
+			clientID, secret = aws.ToString(reg.ClientId), aws.ToString(reg.ClientSecret)
+			regExpires = time.Unix(reg.ClientSecretExpiresAt, 0)
 		}
-		clientID, secret = aws.ToString(reg.ClientId), aws.ToString(reg.ClientSecret)
-		regExpires = time.Unix(reg.ClientSecretExpiresAt, 0)
-	}
-	auth, err := si.OIDC.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
-		ClientId: aws.String(clientID), ClientSecret: aws.String(secret), StartUrl: aws.String(s.StartURL),
-	})
-	if err != nil {
+		var err error
+		auth, err = si.OIDC.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
+			ClientId: aws.String(clientID), ClientSecret: aws.String(secret), StartUrl: aws.String(s.StartURL),
+		})
+		if err == nil {
+			break
+		}
+		// A cached registration the service no longer knows: register anew, once.
+		var api smithy.APIError
+		if reused && errors.As(err, &api) && api.ErrorCode() == "InvalidClientException" {
+			si.logf("sso: the cached client registration was refused; registering again")
+			reused = false
+			continue
+		}
 		return Token{}, fmt.Errorf("starting the IAM Identity Center sign-in for %s: %w", s.StartURL, err)
 	}
 	interval := time.Duration(auth.Interval) * time.Second
