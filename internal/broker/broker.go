@@ -30,6 +30,9 @@ type Resolved struct {
 	Base func(ctx context.Context) (aws.Credentials, error)
 	// Hops is the whole chain: the profile's hops, then the request's.
 	Hops []chain.Hop
+	// SSORegion is the IAM Identity Center region when the base is an SSO
+	// profile ("" otherwise or unknown): doctor names the role's path by it.
+	SSORegion string
 	// NewClient makes an STS client signing with the given credentials.
 	NewClient func(aws.Credentials) chain.AssumeRoleAPI
 	// DefaultSessionName names sessions of hops that set none.
@@ -121,37 +124,6 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 	return res, nil
 }
 
-// Logout forgets r's token and every hop session of its chain, and returns
-// how many cached entries it removed.
-func (b *Broker) Logout(ctx context.Context, r Request) (int, error) {
-	if b.Store == nil {
-		return 0, nil
-	}
-	res, err := b.Resolve(ctx, r)
-	if err != nil {
-		return 0, err
-	}
-	keys := []string{r.TokenKey()}
-	for i := range res.Hops {
-		keys = append(keys, r.sessionKey(res.Hops, i))
-	}
-	n := 0
-	for _, k := range keys {
-		if _, err := b.Store.Get(k); err == nil {
-			n++
-		}
-		if err := b.Store.Delete(k); err != nil && !errors.Is(err, cache.ErrNotFound) {
-			return n, fmt.Errorf("forgetting a cached entry (%s): %w", b.Store.Name(), err)
-		}
-	}
-	if b.Index != nil {
-		if err := b.Index.Remove(ctx, keys...); err != nil {
-			return n, fmt.Errorf("updating the cache index: %w", err)
-		}
-	}
-	return n, nil
-}
-
 // Chain runs the chain for r, reusing and caching hop sessions, and
 // returns its final session without making a token (kubeconfig and doctor
 // call EKS with it).
@@ -207,6 +179,7 @@ func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, 
 	b.put(ctx, key, encodeToken(tok), cache.IndexEntry{
 		Kind: cache.KindToken, Cluster: r.Cluster, Region: res.Region,
 		Chain: roleARNs(res.Resolved.Hops), Identity: res.Final.ARN, Expires: tok.Expiration,
+		Selection: selectionOf(r),
 	})
 	res.Token = tok
 	b.sweep(ctx)
@@ -257,6 +230,11 @@ func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token,
 	t, err := cache.DecodeToken(v)
 	if err != nil {
 		log("token cache (%s): unusable entry (%v); treating it as a miss", name, err)
+		return token.Token{}, false
+	}
+	if len(t.Token) > token.MaxLen {
+		// Cached by a build that did not check: EKS would refuse it.
+		log("token cache (%s): entry over EKS's %d-byte limit; treating it as a miss", name, token.MaxLen)
 		return token.Token{}, false
 	}
 	if !t.ValidFor(b.Now(), MinTokenLife) {
@@ -318,6 +296,16 @@ func encodeToken(t token.Token) string {
 		return ""
 	}
 	return v
+}
+
+// selectionOf is the index's record of how r selected its chain, for
+// logout to match on.
+func selectionOf(r Request) *cache.Selection {
+	s := &cache.Selection{Cluster: r.Cluster, Region: r.Region, Profile: r.Profile, SessionName: r.SessionName}
+	for _, h := range r.Hops {
+		s.Hops = append(s.Hops, h.String())
+	}
+	return s
 }
 
 func roleARNs(hops []chain.Hop) []string {

@@ -132,29 +132,6 @@ func TestUnwritableCacheCostsSpeedNotTheCall(t *testing.T) {
 	}
 }
 
-func TestLogoutForgetsTheChain(t *testing.T) {
-	h := newHarness(t)
-	ctx := context.Background()
-	if _, err := h.b.Token(ctx, req); err != nil {
-		t.Fatal(err)
-	}
-	other := req
-	other.Cluster = "staging"
-	if _, err := h.b.Token(ctx, other); err != nil {
-		t.Fatal(err)
-	}
-	n, err := h.b.Logout(ctx, req)
-	if err != nil || n != 2 {
-		t.Fatalf("logout removed %d entries (want token + session), err %v", n, err)
-	}
-	if _, ok := h.kr.Lookup(cache.Service, other.TokenKey()); !ok {
-		t.Error("logout of prod removed staging's token")
-	}
-	if _, err := h.b.Token(ctx, req); err != nil || h.sts.calls[role] != 2 {
-		t.Errorf("after logout: %v, AssumeRole %d times, want 2", err, h.sts.calls[role])
-	}
-}
-
 func TestKeysSelectTheChain(t *testing.T) {
 	hop := func(s string) chain.Hop { h, _ := chain.ParseHop(s); return h }
 	base := Request{Cluster: "prod", Region: "eu-west-1", Hops: []chain.Hop{hop(role)}}

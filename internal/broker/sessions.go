@@ -56,6 +56,7 @@ func (c *sessionCache) Put(i int, s chain.Session) {
 	}
 	c.b.put(context.Background(), c.r.sessionKey(c.hops, i), v, cache.IndexEntry{
 		Kind: cache.KindSession, Chain: roleARNs(c.hops[:i+1]), Identity: s.ARN, Expires: s.Credentials.Expires,
+		Selection: selectionOf(c.r),
 	})
 }
 

@@ -40,7 +40,7 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 				return usagef("-o: unknown output format %q (want text or json)", output)
 			}
 			ctx := cmd.Context()
-			sel, res, err := runChain(ctx, env, f)
+			sel, res, err := runChain(ctx, env, &f)
 			if err != nil {
 				return err
 			}
@@ -50,7 +50,11 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 			if err != nil {
 				return refusedSessionError(sel.req, res, err)
 			}
-			report, err := access.Diagnose(ctx, eksClient(res), sel.req.Cluster, res.Region, caller)
+			hints := access.Hints{SSORegion: res.Resolved.SSORegion}
+			for _, h := range res.Resolved.Hops {
+				hints.RoleARNs = append(hints.RoleARNs, h.RoleARN)
+			}
+			report, err := access.DiagnoseWith(ctx, eksClient(res), sel.req.Cluster, res.Region, caller, hints)
 			if err != nil {
 				return err
 			}

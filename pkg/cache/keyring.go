@@ -43,6 +43,10 @@ type KeyringOptions struct {
 	// larger value is split into chunk items key, key.1, key.2, ... Zero
 	// means no limit.
 	MaxValueSize int
+	// Memory, when set, remembers across processes that the keyring did
+	// not answer within Timeout, so that Select leaves it alone for a
+	// while (see KeyringMemory). Nil remembers nothing.
+	Memory *KeyringMemory
 }
 
 // DefaultKeyringOptions are the options for this platform: the default
@@ -73,6 +77,9 @@ type KeyringStore struct {
 	kr   Keyring
 	opts KeyringOptions
 	dead atomic.Bool
+	// onNoAnswer, when set, is called once, by the call that finds the
+	// keyring not answering.
+	onNoAnswer func(timeout time.Duration)
 }
 
 var _ Store = (*KeyringStore)(nil)
@@ -112,7 +119,9 @@ func bounded[T any](s *KeyringStore, op string, fn func() (T, error)) (T, error)
 	case r := <-done:
 		return r.v, r.err
 	case <-t.C:
-		s.dead.Store(true)
+		if s.dead.CompareAndSwap(false, true) && s.onNoAnswer != nil {
+			s.onNoAnswer(s.opts.Timeout)
+		}
 		return zero, fmt.Errorf("%w: %s: no answer within %s", ErrKeyringUnavailable, op, s.opts.Timeout)
 	}
 }
@@ -351,3 +360,52 @@ func (osKeyring) Get(service, user string) (string, error) {
 func (osKeyring) Delete(service, user string) error {
 	return mapKeyringErr(keyring.Delete(service, user))
 }
+
+// ErrCannotList is returned where the platform's keyring cannot list the
+// items of a service (macOS Keychain and Windows Credential Manager, as
+// go-keyring reaches them).
+var ErrCannotList = errors.New("cache: this keyring cannot list its items")
+
+// KeyringSweeper is a Keyring that can find items by service alone, not
+// only by service and user: the Secret Service searches by attribute.
+type KeyringSweeper interface {
+	// ListUsers lists the user names of every item under service, or
+	// returns ErrCannotList.
+	ListUsers(service string) ([]string, error)
+	// DeleteAll deletes every item under service and returns how many
+	// (-1 when the platform does not say).
+	DeleteAll(service string) (int, error)
+}
+
+// ListUsers lists the keys of every item under Service, chunk items
+// included, found in the keyring itself (not the index): what a
+// removed index no longer lists. ErrCannotList where the keyring cannot.
+func (s *KeyringStore) ListUsers() ([]string, error) {
+	sw, ok := s.kr.(KeyringSweeper)
+	if !ok {
+		return nil, ErrCannotList
+	}
+	return bounded(s, "list", func() ([]string, error) { return sw.ListUsers(Service) })
+}
+
+// DeleteAll deletes every item under Service, whatever the index says,
+// and returns how many (-1 when the platform does not say).
+// ErrCannotList where the keyring cannot find items by service.
+func (s *KeyringStore) DeleteAll() (int, error) {
+	sw, ok := s.kr.(KeyringSweeper)
+	if !ok {
+		return 0, ErrCannotList
+	}
+	return bounded(s, "delete all", func() (int, error) { return sw.DeleteAll(Service) })
+}
+
+// SweepCounts reports whether DeleteAll and ListUsers on the OS keyring work
+// item by item on this platform (the Secret Service); elsewhere DeleteAll
+// deletes without a count and Users returns ErrCannotList.
+const SweepCounts = sweepSupported
+
+var _ KeyringSweeper = osKeyring{}
+
+func (osKeyring) ListUsers(service string) ([]string, error) { return keyringUsers(service) }
+
+func (osKeyring) DeleteAll(service string) (int, error) { return keyringDeleteAll(service) }

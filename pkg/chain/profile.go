@@ -53,6 +53,10 @@ type Base struct {
 	CredentialSource string
 	// Kind says which kind of credentials the root profile holds.
 	Kind BaseKind
+	// SSORegion is the IAM Identity Center region of a BaseSSO root
+	// (sso_region, or its sso-session's): permission-set roles live under
+	// a path that names it.
+	SSORegion string
 
 	static aws.Credentials
 }
@@ -131,7 +135,10 @@ func WalkProfile(ctx context.Context, name string, files SharedFiles) (Base, []H
 	case node.WebIdentityTokenFile != "":
 		base.Kind, roleIsHop = BaseWebIdentity, false
 	case node.SSOSessionName != "" || node.SSOStartURL != "":
-		base.Kind = BaseSSO
+		base.Kind, base.SSORegion = BaseSSO, node.SSORegion
+		if node.SSOSession != nil && node.SSOSession.SSORegion != "" {
+			base.SSORegion = node.SSOSession.SSORegion
+		}
 	case node.LoginSession != "":
 		base.Kind = BaseLogin
 	case node.CredentialProcess != "":

@@ -170,7 +170,7 @@ func TestWalkProfile(t *testing.T) {
 		{"after-env", Base{Profile: "env", Kind: BaseCredentialSource, CredentialSource: "Environment"}, "",
 			[]Hop{{RoleARN: arnA, FromProfile: "env"}, {RoleARN: arnB, FromProfile: "after-env"}}},
 		{"self", Base{Profile: "self", Kind: BaseStatic}, "AKIASELF0000EXAMPLE", []Hop{{RoleARN: arnA, FromProfile: "self"}}},
-		{"after-sso", Base{Profile: "sso", Kind: BaseSSO}, "", []Hop{{RoleARN: arnB, FromProfile: "after-sso"}}},
+		{"after-sso", Base{Profile: "sso", Kind: BaseSSO, SSORegion: "us-east-1"}, "", []Hop{{RoleARN: arnB, FromProfile: "after-sso"}}},
 		{"after-webid", Base{Profile: "webid", Kind: BaseWebIdentity}, "", []Hop{{RoleARN: arnB, FromProfile: "after-webid"}}},
 		{"regiononly", Base{Profile: "regiononly", Kind: BaseDefault}, "", nil},
 		{"default", Base{Profile: "default", Kind: BaseDefault}, "", nil},
@@ -190,7 +190,7 @@ func TestWalkProfile(t *testing.T) {
 				t.Errorf("Static() secret is not the file's")
 			}
 			if diff := cmp.Diff(tt.wantBase, base, cmp.Comparer(func(a, b Base) bool {
-				return a.Profile == b.Profile && a.Kind == b.Kind && a.CredentialSource == b.CredentialSource
+				return a.Profile == b.Profile && a.Kind == b.Kind && a.CredentialSource == b.CredentialSource && a.SSORegion == b.SSORegion
 			})); diff != "" {
 				t.Errorf("base (-want +got):\n%s", diff)
 			}

@@ -114,3 +114,31 @@ func TestDoctorRevokedSession(t *testing.T) {
 		t.Errorf("doctor with a revoked session: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestDoctorFixCarriesTheHopPath: the final hop's role has a path
+// (role/deploy/eks-deployer) and no access entry yet: STS drops the path,
+// so only the chain knows it. The access-entry fixes carry it (EKS refuses
+// the path-less ARN), the aws-auth entry does not.
+func TestDoctorFixCarriesTheHopPath(t *testing.T) {
+	chain := []string{"--cluster-name", "prod", "--region", "eu-west-1", "--role-arn", roleTools, "--role-arn", roleDeep}
+	for _, mode := range []string{"API", "API_AND_CONFIG_MAP"} {
+		t.Run(mode, func(t *testing.T) {
+			c := doctorCluster(t, mode)
+			r := runPlugin(t, c.env, "", append([]string{"doctor"}, chain...)...)
+			if r.code != 1 {
+				t.Fatalf("doctor: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			for _, want := range []string{"--principal-arn " + roleDeep, `principal_arn = "` + roleDeep + `"`, "(from the chain; STS drops role paths)"} {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("doctor output lacks %q:\n%s", want, r.stdout)
+				}
+			}
+			if strings.Contains(r.stdout, "--principal-arn arn:aws:iam::"+workAcct+":role/eks-deployer") {
+				t.Errorf("a fix uses the path-less ARN:\n%s", r.stdout)
+			}
+			if mode == "API_AND_CONFIG_MAP" && (!strings.Contains(r.stdout, "rolearn: arn:aws:iam::"+workAcct+":role/eks-deployer") || strings.Contains(r.stdout, "rolearn: "+roleDeep)) {
+				t.Errorf("the aws-auth entry should drop the path:\n%s", r.stdout)
+			}
+		})
+	}
+}
