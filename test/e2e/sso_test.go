@@ -80,7 +80,14 @@ func (w *ssoWorld) oidcCalls() int {
 // code it shows.
 func (w *ssoWorld) startLogin(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, string, *strings.Builder, *strings.Builder, chan struct{}) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"login"}, args...)...)
+	return w.start(t, env, append([]string{"login"}, args...)...)
+}
+
+// start runs the binary with args and returns it once it shows a sign-in
+// code, with that code and its output so far.
+func (w *ssoWorld) start(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, string, *strings.Builder, *strings.Builder, chan struct{}) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -261,6 +268,30 @@ func TestSSOSignIn(t *testing.T) {
 		r = runPlugin(t, env, "", append([]string{"credential-process", "--cache", "none"}, chainArgs...)...)
 		if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "run: kubectl eksxa login --region eu-west-1 --profile ssoprofile --role-arn "+roleTools+" --cache none") {
 			t.Errorf("credential-process: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+		}
+	})
+
+	t.Run("an interactive token signs in", func(t *testing.T) {
+		os.Remove(w.tokenFile())
+		env := map[string]string{}
+		for k, v := range w.env {
+			env[k] = v
+		}
+		env["KUBERNETES_EXEC_INFO"] = `{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":true}}`
+		cmd, code, stdout, stderr, done := w.start(t, env, append([]string{"token", "--cluster-name", "other", "--cache", "none"}, chainArgs...)...)
+		if !w.fake.ApproveDevice(code) {
+			t.Fatalf("no pending authorization for %s", code)
+		}
+		if err := cmd.Wait(); err != nil {
+			<-done
+			t.Fatalf("token: %v; stderr %q", err, stderr.String())
+		}
+		<-done
+		if !strings.Contains(stdout.String(), `"token":"k8s-aws-v1.`) {
+			t.Errorf("stdout %q, want the ExecCredential only", stdout.String())
+		}
+		if _, err := os.Stat(w.tokenFile()); err != nil {
+			t.Errorf("no cache file: %v", err)
 		}
 	})
 
