@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -59,7 +60,7 @@ renew: for runs longer than the session, use a credential_process profile.`,
 				fmt.Fprintf(env.Stderr, "error: %s: %v\n", args[0], lookPathReason(err))
 				return &exitError{code: exitNotFound}
 			}
-			res, err := newBroker(env, sel, stdinPrompt(env)).Credentials(cmd.Context(), sel.req, broker.MinCredentialLife)
+			res, err := newBroker(env, sel, execPrompt(env)).Credentials(cmd.Context(), sel.req, broker.MinCredentialLife)
 			if err != nil {
 				return err
 			}
@@ -94,4 +95,32 @@ func lookPathReason(err error) error {
 		return ee.Err
 	}
 	return err
+}
+
+// execPrompt asks on stderr and reads one line from stdin a byte at a
+// time: stdin then passes to the command, which must find every byte after
+// the answer (a buffered reader would swallow them).
+func execPrompt(env Env) func(string) (string, error) {
+	return func(prompt string) (string, error) {
+		fmt.Fprint(env.Stderr, prompt)
+		var line []byte
+		b := make([]byte, 1)
+		for {
+			n, err := env.Stdin.Read(b)
+			if n == 1 {
+				if b[0] == '\n' {
+					break
+				}
+				line = append(line, b[0])
+				continue
+			}
+			if err != nil {
+				if len(line) > 0 {
+					break
+				}
+				return "", fmt.Errorf("reading the answer from stdin: %w", err)
+			}
+		}
+		return strings.TrimSpace(string(line)), nil
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -58,5 +59,15 @@ func TestExecCannotRun(t *testing.T) {
 	}, "exec", "--cache", "none", "--", "sh")
 	if code != exitCannotRun || out != "" || !strings.Contains(errOut, "running sh: permission denied") {
 		t.Errorf("exit %d stdout %q stderr %q", code, out, errOut)
+	}
+}
+
+func TestExecPromptLeavesTheRestOfStdin(t *testing.T) {
+	in := strings.NewReader("123456\nyes\n")
+	var errb bytes.Buffer
+	got, err := execPrompt(Env{Stdin: in, Stderr: &errb})("MFA code: ")
+	rest, _ := io.ReadAll(in)
+	if err != nil || got != "123456" || string(rest) != "yes\n" || errb.String() != "MFA code: " {
+		t.Errorf("answer %q err %v, left %q for the command, prompt %q", got, err, rest, errb.String())
 	}
 }
