@@ -14,7 +14,8 @@ import (
 // Botocore (the aws CLI v1 and v2) treats credential_process credentials as
 // refreshable: with less than 15 minutes left it calls the process again
 // before every request (its advisory refresh window), and with less than 10
-// it fails the request if that call fails (its mandatory window).
+// it fails the request if that call fails (its mandatory window; see
+// botocore issue #2189 for tools that hand out 15-minute credentials).
 // aws-sdk-go-v2 (Terraform's AWS provider) reuses them until they expire.
 // Twenty minutes keeps every tool out of those windows for at least five
 // minutes after each call, at the cost of renewing a one-hour chained hop

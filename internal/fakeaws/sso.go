@@ -19,7 +19,9 @@ import (
 //     the user code, SlowDownException when polled sooner than the interval
 //     it gave, ExpiredTokenException once the device code's lifetime is
 //     over; the refresh_token grant needs the client's secret and a refresh
-//     token the server issued to that client (InvalidGrantException).
+//     token the server issued to that client (InvalidGrantException);
+//     refresh tokens are issued only to clients registered with scopes
+//     (sso:account:access), as IAM Identity Center does.
 //   - GetRoleCredentials answers only for an access token the server
 //     issued, until it expires (UnauthorizedException), for an account and
 //     role name added with AddSSORole (ForbiddenException otherwise). It
@@ -60,6 +62,7 @@ type ssoState struct {
 type ssoClient struct {
 	secret  string
 	expires time.Time
+	scoped  bool // registered with scopes: its tokens come with refresh tokens
 }
 
 type ssoDevice struct {
@@ -163,7 +166,8 @@ func (s *Server) serveSSO(w http.ResponseWriter, r *http.Request, body []byte) {
 	str := func(k string) string { v, _ := in[k].(string); return v }
 	switch r.URL.Path {
 	case "/client/register":
-		s.registerClient(w, str("clientName"), str("clientType"))
+		scopes, _ := in["scopes"].([]any)
+		s.registerClient(w, str("clientName"), str("clientType"), len(scopes) > 0)
 	case "/device_authorization":
 		s.startDeviceAuthorization(w, str("clientId"), str("clientSecret"), str("startUrl"))
 	case "/token":
@@ -171,7 +175,7 @@ func (s *Server) serveSSO(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 }
 
-func (s *Server) registerClient(w http.ResponseWriter, name, typ string) {
+func (s *Server) registerClient(w http.ResponseWriter, name, typ string, scoped bool) {
 	if inj, ok := s.record("RegisterClient"); ok {
 		writeOIDCError(w, inj.status, inj.code, "", "injected failure")
 		return
@@ -185,7 +189,7 @@ func (s *Server) registerClient(w http.ResponseWriter, name, typ string) {
 	expires := now.Add(90 * 24 * time.Hour).Truncate(time.Second)
 	st := s.sso
 	st.mu.Lock()
-	st.clients[id] = ssoClient{secret: secret, expires: expires}
+	st.clients[id] = ssoClient{secret: secret, expires: expires, scoped: scoped}
 	st.mu.Unlock()
 	writeJSON(w, map[string]any{"clientId": id, "clientSecret": secret, "clientIdIssuedAt": now.Unix(), "clientSecretExpiresAt": expires.Unix()})
 }
@@ -282,7 +286,7 @@ func (s *Server) createToken(w http.ResponseWriter, clientID, secret, grant, dev
 	access := "aoa" + randomToken(400)
 	st.access[access] = now.Add(st.opts.AccessTokenLifetime)
 	out := map[string]any{"accessToken": access, "tokenType": "Bearer", "expiresIn": int(st.opts.AccessTokenLifetime / time.Second)}
-	if !st.opts.NoRefreshTokens {
+	if !st.opts.NoRefreshTokens && st.clients[clientID].scoped {
 		rt := "aor" + randomToken(400)
 		st.refresh[rt] = clientID
 		out["refreshToken"] = rt

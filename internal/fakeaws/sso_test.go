@@ -34,7 +34,7 @@ func TestSSOThroughTheSDK(t *testing.T) {
 	if _, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("x"), ClientType: aws.String("confidential")}); code(err) != "InvalidClientMetadataException" {
 		t.Errorf("confidential client: %v", err)
 	}
-	reg, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("kubectl-eksxa"), ClientType: aws.String("public")})
+	reg, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("kubectl-eksxa"), ClientType: aws.String("public"), Scopes: []string{"sso:account:access"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -337,3 +337,40 @@ func assertNoSSOSecret(t *testing.T, file map[string]string, s string) {
 		}
 	}
 }
+
+// TestSSOLegacyProfile: a profile with sso_start_url and no sso_session
+// (the older form) signs in the same way; its cache file is named by the
+// SHA-1 of the start URL, and the aws CLI reads it.
+func TestSSOLegacyProfile(t *testing.T) {
+	w := newSSOWorld(t)
+	const legacyURL = "https://legacy.awsapps.com/start"
+	f, _ := os.OpenFile(filepath.Join(w.home, ".aws", "config"), os.O_APPEND|os.O_WRONLY, 0o600)
+	fmt.Fprintf(f, "\n[profile legacy]\nsso_start_url = %s\nsso_region = eu-west-1\nsso_account_id = %s\nsso_role_name = Admin\nregion = eu-west-1\n", legacyURL, identityAcct)
+	f.Close()
+	cmd, code, stdout, stderr, done := w.startLogin(t, w.env, "--no-browser", "--cache", "none", "--profile", "legacy")
+	w.fake.ApproveDevice(code)
+	if err := cmd.Wait(); err != nil {
+		<-done
+		t.Fatalf("login: %v; stderr %q", err, stderr.String())
+	}
+	<-done
+	if !strings.Contains(stdout.String(), "assumed-role/AWSReservedSSO_Admin_") {
+		t.Errorf("login output %q", stdout.String())
+	}
+	sum := sha1.Sum([]byte(legacyURL))
+	b, err := os.ReadFile(filepath.Join(w.cacheDir, hex.EncodeToString(sum[:])+".json"))
+	if err != nil {
+		t.Fatalf("no cache file named by the start URL: %v", err)
+	}
+	var file map[string]string
+	json.Unmarshal(b, &file)
+	if file["accessToken"] == "" || file["startUrl"] != legacyURL || file["refreshToken"] != "" {
+		// No scopes were registered for the legacy form: no refresh token.
+		t.Errorf("cache file fields: %v", keysOf(file))
+	}
+	awsCLI(t)
+	r := runAWS(t, w.env, "sts", "get-caller-identity", "--profile", "legacy", "--query", "Arn", "--output", "text")
+	if r.code != 0 || !strings.Contains(r.stdout, "assumed-role/AWSReservedSSO_Admin_") {
+		t.Errorf("aws: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
