@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func (f *fakeSTS) AssumeRole(_ context.Context, in *sts.AssumeRoleInput, _ ...fu
 	name := role[strings.LastIndex(role, "/")+1:]
 	return &sts.AssumeRoleOutput{
 		Credentials: &ststypes.Credentials{
-			AccessKeyId: aws.String("ASIA" + name), SecretAccessKey: aws.String("secret-" + name),
+			AccessKeyId: aws.String(fmt.Sprintf("ASIA%s%d", name, f.calls[role])), SecretAccessKey: aws.String("secret-" + name),
 			SessionToken: aws.String("token-" + name), Expiration: aws.Time(f.now().Add(time.Hour)),
 		},
 		AssumedRoleUser: &ststypes.AssumedRoleUser{Arn: aws.String("arn:aws:sts::222222222222:assumed-role/" + name + "/s")},

@@ -44,10 +44,15 @@ func (r Request) chainKey() string {
 //
 // A chain with no hops returns the base credentials as the SDK resolves
 // them; they are not cached here.
+//
+// A cached final session is handed out without asking STS about it (unlike
+// Token's cold path): a warm call makes no network call, as every AWS
+// command runs it. A revoked session is refused by the tool's own call;
+// `kubectl eksxa logout` with the same flags then drops it.
 func (b *Broker) Credentials(ctx context.Context, r Request, minLife time.Duration) (Result, error) {
 	unlock := b.lock(ctx, r.chainKey())
 	defer unlock()
-	res, err := b.run(ctx, r, minLife)
+	res, err := b.run(ctx, r, false, minLife)
 	if err != nil {
 		return Result{}, err
 	}
@@ -66,13 +71,16 @@ func (b *Broker) Credentials(ctx context.Context, r Request, minLife time.Durati
 func (b *Broker) loginChain(ctx context.Context, r Request) (Result, error) {
 	unlock := b.lock(ctx, r.chainKey())
 	defer unlock()
-	res, err := b.run(ctx, r, MinCredentialLife)
+	res, err := b.run(ctx, r, true, MinCredentialLife)
 	if err != nil {
 		return res, err
 	}
-	if res.Resolved.CallerIdentity != nil {
+	if res.checkErr != nil {
+		return res, fmt.Errorf("asking STS who the final session is: %w", res.checkErr)
+	}
+	if res.Identity == "" && res.Resolved.CallerIdentity != nil {
 		if res.Identity, err = res.Resolved.CallerIdentity(ctx, res.Final.Credentials); err != nil {
-			return res, fmt.Errorf("asking STS who the final session is: %w", err)
+			return res, refusedFinal(res, err)
 		}
 	}
 	return res, nil

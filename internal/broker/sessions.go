@@ -17,6 +17,8 @@ type sessionCache struct {
 	r    Request
 	hops []chain.Hop
 	seen []HopResult
+	// dropped lists the hops whose cached session STS refused.
+	dropped []int
 }
 
 var (
@@ -60,7 +62,10 @@ func (c *sessionCache) Put(i int, s chain.Session) {
 	})
 }
 
+// Delete drops hop i's session, which STS refused.
 func (c *sessionCache) Delete(i int) {
+	c.dropped = append(c.dropped, i)
+	c.seen[i] = HopResult{Hop: c.hops[i]}
 	key := c.r.sessionKey(c.hops, i)
 	if err := c.b.Store.Delete(key); err != nil && !errors.Is(err, cache.ErrNotFound) {
 		c.b.logf("hop %d/%d: dropping the refused session: %v", i+1, len(c.hops), err)

@@ -44,6 +44,7 @@ alone, for credential-process and exec with the same chain flags.`,
 			if err != nil {
 				return err
 			}
+			reportDropped(env.Stderr, res)
 			return printLogin(env.Stdout, sel.req, res, env.Now())
 		},
 	}
@@ -76,6 +77,18 @@ func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time)
 		fmt.Fprintf(tw, "  token\tcached, until %s\t\n", until(res.Token.Expiration, now))
 	}
 	return tw.Flush()
+}
+
+// reportDropped tells on w which cached sessions STS refused and were
+// assumed again, so that a user who saw kubectl fail knows why it works now.
+func reportDropped(w io.Writer, res broker.Result) {
+	for _, i := range res.Dropped {
+		if i < 0 || i >= len(res.Hops) {
+			continue
+		}
+		fmt.Fprintf(w, "kubectl-eksxa: STS refused the cached session of hop %d/%d (%s): revoked or expired early; dropped it and assumed the hop again\n",
+			i+1, len(res.Hops), res.Hops[i].Hop.RoleARN)
+	}
 }
 
 func until(t, now time.Time) string {

@@ -3,16 +3,16 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 
+	"github.com/eksxa/kubectl-eksxa/pkg/chain"
 	"github.com/eksxa/kubectl-eksxa/pkg/sso"
 )
 
@@ -20,26 +20,58 @@ import (
 // Center.
 const ssoClientName = "kubectl-eksxa"
 
-// ensureSSO makes the IAM Identity Center sign-in of profile (an SSO
-// profile: sso_session, or sso_start_url) usable before the SDK's own SSO
-// provider reads it from the shared cache: a cached token as is, else
-// refreshed silently, else, when the call is interactive, a new sign-in
-// (device authorization: URL and code on stderr, a browser opened).
-// Otherwise it fails at once, naming `kubectl eksxa login`.
-func (rv resolver) ensureSSO(ctx context.Context, cfg aws.Config, profile string) error {
-	files := rv.sharedFiles()
-	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
-		o.ConfigFiles, o.CredentialsFiles = files.ConfigFiles, files.CredentialsFiles
+// signedInSSO wraps prov, the SDK's IAM Identity Center provider for
+// base (an SSO profile: sso_session, or sso_start_url), so that the sign-in
+// it reads from the shared cache is usable first: a cached token as is,
+// else refreshed silently, else, when the call is interactive, a new
+// sign-in (device authorization: URL and code on stderr, a browser
+// opened). Otherwise it fails at once with sso.ErrSignInRequired, which
+// errBaseCredentials turns into the `kubectl eksxa login` hint.
+func (rv resolver) signedInSSO(cfg aws.Config, base chain.Base, prov aws.CredentialsProvider) aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		if err := rv.ensureSSO(ctx, cfg, base); err != nil {
+			return aws.Credentials{}, err
+		}
+		return prov.Retrieve(ctx)
 	})
-	if err != nil {
-		return fmt.Errorf("profile %q: %w", profile, err)
+}
+
+// ssoSession is base's IAM Identity Center session, read as ssoProvider
+// reads it; ok is false when a setting it needs is missing (the SDK's
+// provider then says which).
+func ssoSession(base chain.Base) (s sso.Session, ok bool) {
+	if base.Root == nil {
+		return sso.Session{}, false
 	}
-	sess := sso.Session{StartURL: sc.SSOStartURL, Region: sc.SSORegion}
-	if sc.SSOSession != nil {
-		sess = sso.Session{Name: sc.SSOSession.Name, StartURL: sc.SSOSession.SSOStartURL, Region: sc.SSOSession.SSORegion, Scopes: sso.DefaultScopes}
+	s = sso.Session{StartURL: base.Root.Get("sso_start_url"), Region: base.Root.Get("sso_region")}
+	if base.SSOSession != nil {
+		s = sso.Session{
+			Name:     base.SSOSession.Name,
+			StartURL: base.SSOSession.Get("sso_start_url"),
+			Region:   base.SSOSession.Get("sso_region"),
+			Scopes:   sso.DefaultScopes,
+		}
+		if v := base.SSOSession.Get("sso_registration_scopes"); v != "" {
+			s.Scopes = nil
+			for _, sc := range strings.Split(v, ",") {
+				if sc = strings.TrimSpace(sc); sc != "" {
+					s.Scopes = append(s.Scopes, sc)
+				}
+			}
+		}
 	}
-	if sess.StartURL == "" || sess.Region == "" {
-		return nil // the SDK says what is missing
+	return s, s.StartURL != "" && s.Region != ""
+}
+
+// ensureSSO makes base's sign-in usable (see signedInSSO).
+func (rv resolver) ensureSSO(ctx context.Context, cfg aws.Config, base chain.Base) error {
+	sess, ok := ssoSession(base)
+	if !ok {
+		return nil
+	}
+	home := homeDir(rv.env)
+	if home == "" {
+		return errors.New("no HOME: cannot find the IAM Identity Center sign-in cache (~/.aws/sso/cache)")
 	}
 	oc := cfg.Copy()
 	oc.Region = sess.Region
@@ -54,18 +86,8 @@ func (rv resolver) ensureSSO(ctx context.Context, cfg aws.Config, profile string
 	if !rv.noBrowser {
 		si.Open = browserOpener(rv.env)
 	}
-	home := homeDir(rv.env)
-	if home == "" {
-		return errors.New("no HOME: cannot find the IAM Identity Center sign-in cache (~/.aws/sso/cache)")
-	}
-	_, _, err = si.Ensure(ctx, filepath.Join(home, ".aws", "sso", "cache"), sess, rv.interactive)
-	if errors.Is(err, sso.ErrSignInRequired) {
-		return fmt.Errorf("profile %q: %w; run `kubectl eksxa login` with the same flags to sign in (or `aws sso login --profile %s`)", profile, err, profile)
-	}
-	if err != nil {
-		return fmt.Errorf("profile %q: %w", profile, err)
-	}
-	return nil
+	_, _, err := si.Ensure(ctx, filepath.Join(home, ".aws", "sso", "cache"), sess, rv.interactive)
+	return err
 }
 
 // sleepCtx waits d or until ctx is done.

@@ -65,6 +65,9 @@ func newBroker(env Env, sel selection, prompt func(string) (string, error)) *bro
 		LockDir: dir,
 		Now:     env.Now,
 		Prompt:  prompt,
+		// A dead final session would sign tokens EKS refuses until it
+		// expires; one GetCallerIdentity on a cold call tells.
+		CheckCachedFinal: true,
 	}
 	b.Log = log
 	b.Resolve = rv.Resolve
