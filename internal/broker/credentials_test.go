@@ -21,7 +21,7 @@ func TestCredentialsShareSessionsWithToken(t *testing.T) {
 	if h.sts.calls[role] != 1 {
 		t.Errorf("AssumeRole %d times, want 1: credentials reuse the token's cached session", h.sts.calls[role])
 	}
-	if res.Final.Credentials.AccessKeyID != "ASIAadmin" || res.Final.ARN == "" {
+	if res.Final.Credentials.AccessKeyID != "ASIAadmin1" || res.Final.ARN == "" {
 		t.Errorf("final session %s", res.Final)
 	}
 	if res.Region != "eu-west-1" {

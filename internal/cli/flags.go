@@ -94,7 +94,12 @@ func (f *chainFlags) resolveChain(env Env) (selection, error) {
 	if s.req.Profile == "" && !f.ignoreEnvProfile {
 		s.req.Profile = env.Getenv("AWS_PROFILE")
 	}
-	s.req.EnvAccessKeyID, s.req.Env, s.req.Files = identitySources(env)
+	// With --profile (or for credential-process, which ignores them),
+	// AWS_PROFILE and AWS_DEFAULT_PROFILE decide nothing: the resolver
+	// reads Request.Profile alone. Keeping them out of the keys lets
+	// `AWS_PROFILE=tf terraform plan` (whose credential-process sees
+	// AWS_PROFILE=tf) find the sessions login cached from a shell without it.
+	s.req.EnvAccessKeyID, s.req.Env, s.req.Files = identitySources(env, f.profile != "" || f.ignoreEnvProfile)
 	for _, spec := range f.roleARNs {
 		h, err := chain.ParseHop(spec)
 		if err != nil {
@@ -133,9 +138,15 @@ func (f *chainFlags) resolveChain(env Env) (selection, error) {
 // prefers environment keys, and a profile's credential_source=Environment
 // reads them. A key more specific than needed only costs a miss; one less
 // specific could serve another identity's token or sessions.
-func identitySources(env Env) (accessKeyID string, vars, files []string) {
+//
+// profileChosen leaves out AWS_PROFILE and AWS_DEFAULT_PROFILE: the
+// profile was chosen otherwise, and they select nothing.
+func identitySources(env Env, profileChosen bool) (accessKeyID string, vars, files []string) {
 	accessKeyID = firstNonEmpty(env.Getenv("AWS_ACCESS_KEY_ID"), env.Getenv("AWS_ACCESS_KEY"))
 	for _, name := range broker.IdentityEnv {
+		if profileChosen && (name == "AWS_PROFILE" || name == "AWS_DEFAULT_PROFILE") {
+			continue
+		}
 		if v := env.Getenv(name); v != "" {
 			vars = append(vars, name+"="+v)
 		}

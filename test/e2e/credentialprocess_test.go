@@ -132,14 +132,25 @@ func TestCredentialProcessAWSCLI(t *testing.T) {
 		if got := w.fake.Calls("AssumeRole", mfaRole); got != 0 {
 			t.Errorf("AssumeRole %s: %d calls, want none", mfaRole, got)
 		}
-		// After login with the hint's flags, the aws CLI works.
-		lr := runPlugin(t, env, "123456\n", "login", "--cache", "file", "--profile", "id", "--role-arn", mfaRole+",mfa-serial="+mfaSerial)
+		// After login with the hint's flags, the aws CLI works. Login runs
+		// from a shell that exports AWS_PROFILE=mfa (Terraform's way): with
+		// --profile given it selects nothing, so the keys still match.
+		byEnv := map[string]string{"AWS_PROFILE": "mfa"}
+		for k, v := range env {
+			byEnv[k] = v
+		}
+		lr := runPlugin(t, byEnv, "123456\n", "login", "--cache", "file", "--profile", "id", "--role-arn", mfaRole+",mfa-serial="+mfaSerial)
 		if lr.code != 0 {
 			t.Fatalf("login: exit %d stderr %q", lr.code, lr.stderr)
 		}
 		r = runAWS(t, env, "sts", "get-caller-identity", "--profile", "mfa")
 		if r.code != 0 || !strings.Contains(r.stdout, "assumed-role/mfa-jump/") {
 			t.Errorf("after login: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+		}
+		// As Terraform runs it: the profile chosen by AWS_PROFILE.
+		r = runAWS(t, byEnv, "sts", "get-caller-identity")
+		if r.code != 0 || !strings.Contains(r.stdout, "assumed-role/mfa-jump/") {
+			t.Errorf("AWS_PROFILE=mfa after login: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 		}
 		if got := w.fake.Calls("AssumeRole", mfaRole); got != 1 {
 			t.Errorf("AssumeRole %s: %d calls, want 1 (login's)", mfaRole, got)
