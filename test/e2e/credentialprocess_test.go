@@ -132,6 +132,11 @@ func TestCredentialProcessAWSCLI(t *testing.T) {
 		if got := w.fake.Calls("AssumeRole", mfaRole); got != 0 {
 			t.Errorf("AssumeRole %s: %d calls, want none", mfaRole, got)
 		}
+		// The process alone, as the tools run it: stdin open, no terminal.
+		pr := runPlugin(t, env, "123456\n", "credential-process", "--cache", "file", "--profile", "id", "--role-arn", mfaRole+",mfa-serial="+mfaSerial)
+		if pr.code != 1 || pr.stdout != "" || !strings.Contains(pr.stderr, "run: kubectl eksxa login") || pr.took > 2*time.Second {
+			t.Errorf("credential-process: exit %d in %v, stdout %q stderr %q; want 1 at once, nothing on stdout, the hint", pr.code, pr.took, pr.stdout, pr.stderr)
+		}
 		// After login with the hint's flags, the aws CLI works. Login runs
 		// from a shell that exports AWS_PROFILE=mfa (Terraform's way): with
 		// --profile given it selects nothing, so the keys still match.
