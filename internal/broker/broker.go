@@ -166,10 +166,8 @@ func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.
 	if err != nil {
 		return Result{}, err
 	}
-	base, err := res.Base(ctx)
-	if err != nil {
-		return Result{}, err
-	}
+	// The base is fetched only when a hop is assumed from it (RunLazy):
+	// a cached hop spares the SSO portal call or credential_process run.
 	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
 	runner := &chain.Runner{
 		NewClient:          res.NewClient,
@@ -182,7 +180,7 @@ func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.
 	if b.Store != nil {
 		runner.Cache = sc
 	}
-	final, err := runner.Run(ctx, base, res.Hops)
+	final, err := runner.RunLazy(ctx, res.Base, res.Hops)
 	if err != nil {
 		return Result{}, err
 	}
@@ -197,7 +195,7 @@ func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.
 			sc.Delete(last)
 			// A token cached from the refused session is as dead as it.
 			b.forget(ctx, r.TokenKey())
-			if final, err = runner.Run(ctx, base, res.Hops); err != nil {
+			if final, err = runner.RunLazy(ctx, res.Base, res.Hops); err != nil {
 				return Result{}, err
 			}
 			identity = ""

@@ -1,8 +1,12 @@
 package chain
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // A final session handed to another tool must outlast that tool's refresh
@@ -34,5 +38,29 @@ func TestRunFinalMinValidity(t *testing.T) {
 	}
 	if left := got.Credentials.Expires.Sub(h.clock.Now()); left < 20*time.Minute {
 		t.Errorf("final session has %s left, want at least 20m", left)
+	}
+}
+
+// RunLazy asks for the base only when a hop is assumed from it.
+func TestRunLazyBase(t *testing.T) {
+	h := newHarness(t)
+	hops := []Hop{{RoleARN: arnA}, {RoleARN: arnB}}
+	asked := 0
+	base := func(context.Context) (aws.Credentials, error) { asked++; return baseCreds, nil }
+	if _, err := h.runner.RunLazy(context.Background(), base, hops); err != nil || asked != 1 {
+		t.Fatalf("cold run: err %v, base asked %d times, want 1", err, asked)
+	}
+	if _, err := h.runner.RunLazy(context.Background(), base, hops); err != nil || asked != 1 {
+		t.Errorf("warm run: err %v, base asked %d times, want still 1", err, asked)
+	}
+	h.cache.Delete(1) // hop 2 again, signed by hop 1's cached session
+	if _, err := h.runner.RunLazy(context.Background(), base, hops); err != nil || asked != 1 {
+		t.Errorf("hop 2 only: err %v, base asked %d times, want still 1", err, asked)
+	}
+	h.cache.Delete(0)
+	h.cache.Delete(1)
+	failing := func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, errors.New("sign-in expired") }
+	if _, err := h.runner.RunLazy(context.Background(), failing, hops); err == nil || err.Error() != "sign-in expired" {
+		t.Errorf("base error: %v", err)
 	}
 }

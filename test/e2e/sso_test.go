@@ -255,6 +255,20 @@ func TestSSOSignIn(t *testing.T) {
 		}
 	})
 
+	t.Run("a cached hop needs no sign-in", func(t *testing.T) {
+		// login cached the hop's session (--cache file): while it lives, the
+		// base is not asked for, so neither the sign-in nor the portal is.
+		os.Remove(w.tokenFile())
+		before, oidc := w.fake.Calls("GetRoleCredentials", ""), w.oidcCalls()
+		r := runPlugin(t, env, "", append([]string{"credential-process", "--cache", "file"}, chainArgs...)...)
+		if r.code != 0 || !strings.Contains(r.stdout, `"Version":1`) || r.stderr != "" {
+			t.Fatalf("credential-process: exit %d stdout %d bytes stderr %q", r.code, len(r.stdout), r.stderr)
+		}
+		if got := w.fake.Calls("GetRoleCredentials", "") - before; got != 0 || w.oidcCalls() != oidc {
+			t.Errorf("%d portal and %d OIDC calls, want none", got, w.oidcCalls()-oidc)
+		}
+	})
+
 	t.Run("non-interactive without a usable sign-in fails at once", func(t *testing.T) {
 		os.Remove(w.tokenFile())
 		before := w.oidcCalls()
