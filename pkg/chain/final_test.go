@@ -59,7 +59,9 @@ func TestRunLazyBase(t *testing.T) {
 	}
 	h.cache.Delete(0)
 	h.cache.Delete(1)
-	failing := func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, errors.New("sign-in expired") }
+	failing := func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, errors.New("sign-in expired")
+	}
 	if _, err := h.runner.RunLazy(context.Background(), failing, hops); err == nil || err.Error() != "sign-in expired" {
 		t.Errorf("base error: %v", err)
 	}
