@@ -82,6 +82,7 @@ type Server struct {
 	calls      map[callKey]int
 	failures   map[string][]injected
 	eksDenials map[callKey]bool
+	sso        *ssoState
 }
 
 type callKey struct{ action, arn string }
@@ -138,6 +139,7 @@ func NewUnstarted(opts Options) *Server {
 		calls:      map[callKey]int{},
 		failures:   map[string][]injected{},
 		eksDenials: map[callKey]bool{},
+		sso:        newSSOState(),
 	}
 	return s
 }
@@ -291,6 +293,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	switch {
+	case isSSORequest(r):
+		s.serveSSO(w, r, body)
 	case r.URL.Path == "/":
 		s.serveSTS(w, r, body, reqID)
 	case r.URL.Path == "/clusters" || strings.HasPrefix(r.URL.Path, "/clusters/"):
