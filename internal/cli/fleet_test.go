@@ -358,6 +358,25 @@ func TestFleetBaseCredentialsOnly(t *testing.T) {
 	}
 }
 
+// TestFleetAccountsFromBaseKeys: no hop of the chain's own, so every
+// account's role is assumed with the base keys, concurrently.
+func TestFleetAccountsFromBaseKeys(t *testing.T) {
+	w := newFleetWorld(t)
+	for _, a := range fleetAccounts[:2] {
+		w.fake.AddRole("arn:aws:iam::"+a+":role/direct", fakeaws.RoleOptions{})
+	}
+	code, out, errOut := runNow(t, w.vars, "kubeconfig", "--all-clusters", "--accounts", "222222222222,333333333333",
+		"--account-role", "direct", "--regions", "eu-west-1,us-east-1", "--alias-template", "{{.Account}}-{{.Region}}-{{.Name}}")
+	if code != 0 || !strings.Contains(out, "5 written (5 new, 0 updated)") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	cfg, _ := clientcmd.LoadFromFile(w.kc)
+	want := []string{"token", "--cluster-name", "prod", "--region", "eu-west-1", "--role-arn", "arn:aws:iam::333333333333:role/direct"}
+	if diff := cmp.Diff(want, cfg.AuthInfos["333333333333-eu-west-1-prod"].Exec.Args); diff != "" {
+		t.Errorf("exec args (-want +got):\n%s", diff)
+	}
+}
+
 func TestFleetAliasCollision(t *testing.T) {
 	w := newFleetWorld(t)
 	code, out, errOut := runNow(t, w.vars, fleetArgs("--alias-template", "{{.Name}}")...)
