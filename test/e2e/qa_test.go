@@ -266,3 +266,26 @@ func TestQASSOTokenNamesEksxaLogin(t *testing.T) {
 		t.Errorf("exit %d stderr %q; want exit 1 naming `kubectl eksxa login`", r.code, r.stderr)
 	}
 }
+
+// TestQALogoutWithCorruptIndex: after index.json is damaged (truncated),
+// `logout --cluster-name prod` says nothing is cached and exits 1, while
+// the next token call is still served from the cache. SPEC: logout with
+// the same flags forgets everything cached for those flags; a corrupt
+// entry is a miss, never a failure.
+func TestQALogoutWithCorruptIndex(t *testing.T) {
+	_, user, env := qaWorld(t)
+	env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = user.AccessKeyID, user.SecretAccessKey
+	chain := []string{"--cluster-name", "prod", "--region", "eu-west-1", "--role-arn", roleTools}
+	tokenOf(t, env, chain...)
+	if err := os.WriteFile(filepath.Join(env["EKSXA_CACHE_DIR"], "index.json"), []byte(`{"v":1,"entries":[`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runPlugin(t, env, "", "logout", "--cluster-name", "prod")
+	if r.code != 0 {
+		t.Errorf("logout --cluster-name prod: exit %d stderr %q", r.code, r.stderr)
+	}
+	_, tr := tokenOf(t, env, append(chain, "-v")...)
+	if strings.Contains(tr.stderr, "hit") {
+		t.Errorf("after logout the token is still served from the cache: %q", tr.stderr)
+	}
+}
