@@ -289,3 +289,30 @@ func TestQALogoutWithCorruptIndex(t *testing.T) {
 		t.Errorf("after logout the token is still served from the cache: %q", tr.stderr)
 	}
 }
+
+// TestQACredentialExpirationEnvCapsToken: `aws-vault exec`, granted and
+// the SPEC's own `exec` put AWS_CREDENTIAL_EXPIRATION beside the session
+// keys. SPEC "The token": expirationTimestamp is never later than the
+// expiry of the credentials that signed it.
+func TestQACredentialExpirationEnvCapsToken(t *testing.T) {
+	fake, user, env := qaWorld(t)
+	sess := assumeRole(t, fake, user, roleTools, "vault")
+	expires := time.Now().Add(3 * time.Minute).UTC().Truncate(time.Second)
+	env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"] = sess.AccessKeyID, sess.SecretAccessKey, sess.SessionToken
+	env["AWS_CREDENTIAL_EXPIRATION"] = expires.Format(time.RFC3339)
+	r := runPlugin(t, env, "", "token", "--cluster-name", "prod", "--region", "eu-west-1")
+	if r.code != 0 {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+	var cred struct {
+		Status struct {
+			ExpirationTimestamp time.Time `json:"expirationTimestamp"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &cred); err != nil {
+		t.Fatal(err)
+	}
+	if cred.Status.ExpirationTimestamp.After(expires) {
+		t.Errorf("token expires %s, after the signing credentials (AWS_CREDENTIAL_EXPIRATION=%s)", cred.Status.ExpirationTimestamp, env["AWS_CREDENTIAL_EXPIRATION"])
+	}
+}
