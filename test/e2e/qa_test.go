@@ -316,3 +316,30 @@ func TestQACredentialExpirationEnvCapsToken(t *testing.T) {
 		t.Errorf("token expires %s, after the signing credentials (AWS_CREDENTIAL_EXPIRATION=%s)", cred.Status.ExpirationTimestamp, env["AWS_CREDENTIAL_EXPIRATION"])
 	}
 }
+
+// TestQACacheDirExistingModeKept: EKSXA_CACHE_DIR pointed at an existing
+// shared folder (a sticky 1777 scratch folder; /tmp itself when run as root
+// in a container; or $HOME via EKSXA_CACHE_DIR=~) is silently chmod'ed to
+// 0700, breaking everyone else who uses it. A folder the plugin did not
+// create should be refused with a warning (or used with private files),
+// not have its mode changed.
+func TestQACacheDirExistingModeKept(t *testing.T) {
+	_, user, env := qaWorld(t)
+	env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = user.AccessKeyID, user.SecretAccessKey
+	shared := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(shared, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	env["EKSXA_CACHE_DIR"] = shared
+	tokenOf(t, env, "--cluster-name", "prod", "--region", "eu-west-1")
+	fi, err := os.Stat(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode() & (os.ModePerm | os.ModeSticky); got != 0o777|os.ModeSticky {
+		t.Errorf("an existing shared folder's mode changed from drwxrwxrwt to %v", fi.Mode())
+	}
+}
