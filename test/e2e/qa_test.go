@@ -343,3 +343,55 @@ func TestQACacheDirExistingModeKept(t *testing.T) {
 		t.Errorf("an existing shared folder's mode changed from drwxrwxrwt to %v", fi.Mode())
 	}
 }
+
+// TestQATokenDoesNotWaitForAnotherLoginsMFAPrompt: while `login` waits at
+// its MFA prompt in one terminal, every kubectl call for that chain in
+// another (k9s, scripts) blocks on the per-key lock for the 30 s lock
+// timeout, then fails with the MFA hint it could have given at once. SPEC
+// "The token": otherwise a hop that needs MFA fails at once.
+func TestQATokenDoesNotWaitForAnotherLoginsMFAPrompt(t *testing.T) {
+	fake, user, env := qaWorld(t)
+	const mfa = "arn:aws:iam::" + identityAcct + ":mfa/alice"
+	mfaRole := "arn:aws:iam::" + toolsAcct + ":role/mfa-admin"
+	fake.AddRole(mfaRole, fakeaws.RoleOptions{MFASerial: mfa, MFACode: "123456", MaxSessionDuration: 12 * time.Hour})
+	env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = user.AccessKeyID, user.SecretAccessKey
+	chain := []string{"--cluster-name", "prod", "--region", "eu-west-1", "--role-arn", mfaRole + ",mfa-serial=" + mfa + ",duration=12h"}
+
+	login := exec.Command(binary, append([]string{"login"}, chain...)...)
+	login.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		login.Env = append(login.Env, k+"="+v)
+	}
+	stdin, err := login.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := login.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := login.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); login.Wait() }()
+	buf := make([]byte, 256)
+	var seen string
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(seen, "MFA code") && time.Now().Before(deadline) {
+		n, err := stderr.Read(buf)
+		seen += string(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	if !strings.Contains(seen, "MFA code") {
+		t.Fatalf("login did not prompt: %q", seen)
+	}
+	r := runPlugin(t, env, "", append([]string{"token"}, chain...)...)
+	if r.code != 1 || !strings.Contains(r.stderr, "kubectl eksxa login") {
+		t.Errorf("token: exit %d stderr %q", r.code, r.stderr)
+	}
+	if r.took > 5*time.Second {
+		t.Errorf("a non-interactive token call waited %v for another process's MFA prompt", r.took.Round(time.Second))
+	}
+}
