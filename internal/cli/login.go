@@ -133,7 +133,7 @@ keyring, including keyring items that the cache index no longer lists.`,
 // logoutMatching forgets the index rows q selects, or says what is cached
 // when none is.
 func logoutMatching(env Env, cmd *cobra.Command, q cache.Query) error {
-	dir, err := cacheDirFor(env)
+	dir, err := usableCacheDir(env, false)
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func forgetRows(env Env, cmd *cobra.Command, dir string, index *cache.Index, row
 // kubectl-eksxa item left in the OS keyring (found by service, so items a
 // lost index no longer lists go too).
 func logoutAll(env Env, cmd *cobra.Command) (int, error) {
-	dir, err := cacheDirFor(env)
+	dir, err := usableCacheDir(env, false)
 	if err != nil {
 		return 0, err
 	}

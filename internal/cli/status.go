@@ -38,7 +38,7 @@ func newStatusCommand(env Env) *cobra.Command {
 			if output != "" && output != "json" && output != "text" {
 				return usagef("-o: unknown output format %q (want text or json)", output)
 			}
-			dir, err := cacheDirFor(env)
+			dir, err := usableCacheDir(env, false)
 			if err != nil {
 				return err
 			}

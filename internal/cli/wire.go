@@ -22,7 +22,7 @@ func openStore(env Env, mode string, log func(string, ...any)) (cache.Store, *ca
 	if mode == cache.ModeNone {
 		return nil, nil, ""
 	}
-	dir, err := cacheDirFor(env)
+	dir, err := usableCacheDir(env, true)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: not caching: %v\n", err)
 		return nil, nil, ""

@@ -24,7 +24,7 @@ func FuzzIndexDecode(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
-		dir := t.TempDir()
+		dir := privateTempDir(t)
 		if err := os.WriteFile(filepath.Join(dir, indexFile), []byte(data), 0o600); err != nil {
 			t.Fatal(err)
 		}

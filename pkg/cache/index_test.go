@@ -14,7 +14,7 @@ import (
 
 func TestIndex(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "eksxa")
+	dir := filepath.Join(privateTempDir(t), "eksxa")
 	ix := NewIndex(dir)
 	if rows, err := ix.List(); err != nil || len(rows) != 0 {
 		t.Fatalf("List of a new index = %v, %v", rows, err)
@@ -84,7 +84,7 @@ func TestIndexUnreadableIsEmpty(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := privateTempDir(t)
 			ix := NewIndex(dir)
 			plant(filepath.Join(dir, "index.json"))
 			if rows, err := ix.List(); err != nil || len(rows) != 0 {
@@ -104,7 +104,7 @@ func TestIndexUnreadableIsEmpty(t *testing.T) {
 
 func TestIndexConcurrentUpserts(t *testing.T) {
 	ctx := context.Background()
-	ix := NewIndex(t.TempDir())
+	ix := NewIndex(privateTempDir(t))
 	var wg sync.WaitGroup
 	for i := range 12 {
 		wg.Add(1)
