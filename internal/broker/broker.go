@@ -107,17 +107,23 @@ type Result struct {
 	Dropped []int
 	// Resolved is what the chain was resolved to.
 	Resolved Resolved
+	// TokenCached reports that Token was stored in the cache (false with
+	// --cache none, or when the store refused it).
+	TokenCached bool
 	// checkErr is why STS could not be asked about a cached final session
 	// (not a refusal), so that Login does not wait on it twice.
 	checkErr error
 }
 
-// HopResult is one hop's session and whether it came from the cache.
+// HopResult is one hop's session and where it came from: Cached (reused
+// from the cache), Assumed (asked of STS in this run), or neither (not
+// needed: a later hop's session came from the cache, and ARN is "").
 type HopResult struct {
 	Hop     chain.Hop
 	ARN     string
 	Expires time.Time
 	Cached  bool
+	Assumed bool
 }
 
 // Login runs the chain now, reusing hop sessions that are still valid and
@@ -171,9 +177,7 @@ func (b *Broker) run(ctx context.Context, r Request, check bool) (Result, error)
 		Log:                b.Log,
 		DefaultSessionName: res.DefaultSessionName,
 	}
-	if b.Store != nil {
-		runner.Cache = sc
-	}
+	runner.Cache = sc // with no store it caches nothing but notes what was assumed
 	final, err := runner.Run(ctx, base, res.Hops)
 	if err != nil {
 		return Result{}, err
@@ -270,7 +274,7 @@ func (b *Broker) mint(ctx context.Context, r Request, key string, check bool) (t
 		return token.Token{}, Result{}, fmt.Errorf("making the token: %w", err)
 	}
 	b.logf("token for cluster %s (%s) minted in %s, expires %s", r.Cluster, res.Region, b.Now().Sub(start).Round(time.Millisecond), tok.Expiration.Format(time.RFC3339))
-	b.put(ctx, key, encodeToken(tok), cache.IndexEntry{
+	res.TokenCached = b.put(ctx, key, encodeToken(tok), cache.IndexEntry{
 		Kind: cache.KindToken, Cluster: r.Cluster, Region: res.Region,
 		Chain: roleARNs(res.Resolved.Hops), Identity: res.Final.ARN, Expires: tok.Expiration,
 		Selection: selectionOf(r),
@@ -352,15 +356,19 @@ func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token,
 	return token.Token{Value: t.Token, Expiration: t.Expires}, true
 }
 
-// put stores value under key and records it in the index. A cache that
-// cannot be written costs speed, never the call: failures are logged.
-func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntry) {
+// put stores value under key and records it in the index, and reports
+// whether the value was stored. A cache that cannot be written costs speed,
+// never the call: failures are logged.
+func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntry) bool {
 	if b.Store == nil || value == "" {
-		return
+		return false
 	}
 	if err := b.Store.Set(key, value); err != nil {
 		b.logf("cache (%s): not saved: %v", b.Store.Name(), err)
-		return
+		return false
+	}
+	if b.Store.Name() == cache.NameNone { // after Set: auto mode picks its store there
+		return false
 	}
 	if b.Index != nil {
 		row.Key, row.Store = key, b.Store.Name()
@@ -368,6 +376,7 @@ func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntr
 			b.logf("cache index: not updated: %v", err)
 		}
 	}
+	return true
 }
 
 // lock takes key's lock, or runs unlocked when it cannot be had in time.

@@ -11,7 +11,8 @@ import (
 )
 
 // sessionCache keeps each hop's STS session in the broker's store, keyed by
-// the base and every hop up to it, and notes what it saw for login.
+// the base and every hop up to it, and notes what it saw for login. With no
+// store (--cache none) it keeps nothing and still notes each assumed hop.
 type sessionCache struct {
 	b    *Broker
 	r    Request
@@ -27,6 +28,9 @@ var (
 )
 
 func (c *sessionCache) Get(i int) (chain.Session, bool) {
+	if c.b.Store == nil {
+		return chain.Session{}, false
+	}
 	v, err := c.b.Store.Get(c.r.sessionKey(c.hops, i))
 	if err != nil {
 		return chain.Session{}, false
@@ -47,7 +51,10 @@ func (c *sessionCache) Get(i int) (chain.Session, bool) {
 }
 
 func (c *sessionCache) Put(i int, s chain.Session) {
-	c.seen[i] = HopResult{Hop: c.hops[i], ARN: s.ARN, Expires: s.Credentials.Expires}
+	c.seen[i] = HopResult{Hop: c.hops[i], ARN: s.ARN, Expires: s.Credentials.Expires, Assumed: true}
+	if c.b.Store == nil {
+		return // --cache none: noted for login's report, kept nowhere
+	}
 	v, err := cache.EncodeSession(cache.Session{
 		AccessKeyID: s.Credentials.AccessKeyID, SecretAccessKey: s.Credentials.SecretAccessKey,
 		SessionToken: s.Credentials.SessionToken, Expires: s.Credentials.Expires, ARN: s.ARN,
@@ -66,6 +73,9 @@ func (c *sessionCache) Put(i int, s chain.Session) {
 func (c *sessionCache) Delete(i int) {
 	c.dropped = append(c.dropped, i)
 	c.seen[i] = HopResult{Hop: c.hops[i]}
+	if c.b.Store == nil {
+		return
+	}
 	key := c.r.sessionKey(c.hops, i)
 	if err := c.b.Store.Delete(key); err != nil && !errors.Is(err, cache.ErrNotFound) {
 		c.b.logf("hop %d/%d: dropping the refused session: %v", i+1, len(c.hops), err)

@@ -38,30 +38,39 @@ finds the sessions it caches.`,
 				return err
 			}
 			reportDropped(env.Stderr, res)
-			return printLogin(env.Stdout, sel.req, res, env.Now())
+			return printLogin(env.Stdout, sel.req, res, sel.cacheMode, env.Now())
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time) error {
+// printLogin reports a login run: for each hop whether its session was
+// assumed now, reused from the cache, or not needed (a later hop's session
+// was reused), who you are, and whether the token was cached. mode is the
+// --cache mode, to say why nothing was cached.
+func printLogin(w io.Writer, r broker.Request, res broker.Result, mode string, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Cluster %s (%s)\n", r.Cluster, res.Region)
 	for i, h := range res.Hops {
 		switch {
-		case h.ARN == "":
-			fmt.Fprintf(tw, "  hop %d/%d\t%s\tnot needed: a later hop's session is cached\n", i+1, len(res.Hops), h.Hop.RoleARN)
+		case h.Cached:
+			fmt.Fprintf(tw, "  hop %d/%d\t%s\treused from the cache, until %s\n", i+1, len(res.Hops), h.ARN, until(h.Expires, now))
+		case h.Assumed:
+			fmt.Fprintf(tw, "  hop %d/%d\t%s\tassumed, until %s\n", i+1, len(res.Hops), h.ARN, until(h.Expires, now))
 		default:
-			how := "assumed"
-			if h.Cached {
-				how = "cached"
-			}
-			fmt.Fprintf(tw, "  hop %d/%d\t%s\t%s, until %s\n", i+1, len(res.Hops), h.ARN, how, until(h.Expires, now))
+			fmt.Fprintf(tw, "  hop %d/%d\t%s\tnot needed: a later hop's session is cached\n", i+1, len(res.Hops), h.Hop.RoleARN)
 		}
 	}
-	fmt.Fprintf(tw, "  you are\t%s\t\n", res.Identity)
-	fmt.Fprintf(tw, "  token\tcached, until %s\t\n", until(res.Token.Expiration, now))
+	fmt.Fprintf(tw, "  you are\t%s\n", res.Identity)
+	switch {
+	case res.TokenCached:
+		fmt.Fprintf(tw, "  token\tcached, until %s\n", until(res.Token.Expiration, now))
+	case mode == cache.ModeNone:
+		fmt.Fprintf(tw, "  token\tnot cached (--cache none), valid until %s\n", until(res.Token.Expiration, now))
+	default:
+		fmt.Fprintf(tw, "  token\tnot cached (the cache could not be used: see the warning above), valid until %s\n", until(res.Token.Expiration, now))
+	}
 	return tw.Flush()
 }
 
