@@ -71,3 +71,26 @@ func TestPrintLoginSaysWhatHappened(t *testing.T) {
 		})
 	}
 }
+
+// TestChainIdentityNamesTheBase: a chain without hops is named by who STS
+// said it is, else by where its base credentials come from; never "".
+func TestChainIdentityNamesTheBase(t *testing.T) {
+	const role = "arn:aws:sts::222222222222:assumed-role/eks-admin/s"
+	tests := []struct {
+		name string
+		r    broker.Request
+		res  broker.Result
+		want string
+	}{
+		{"last hop", broker.Request{Profile: "p"}, broker.Result{Final: chain.Session{ARN: role}}, role},
+		{"STS said", broker.Request{}, broker.Result{Identity: "arn:aws:iam::111111111111:user/alice"}, "arn:aws:iam::111111111111:user/alice"},
+		{"profile", broker.Request{Profile: "dev"}, broker.Result{}, "the base credentials (profile dev)"},
+		{"env keys", broker.Request{EnvAccessKeyID: "AKIAEXAMPLE"}, broker.Result{}, "the base credentials (the environment's AWS_ACCESS_KEY_ID)"},
+		{"default chain", broker.Request{}, broker.Result{}, "the base credentials (the AWS SDK's default chain)"},
+	}
+	for _, tt := range tests {
+		if got := chainIdentity(tt.r, tt.res); got != tt.want {
+			t.Errorf("%s: chainIdentity = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
