@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +17,18 @@ import (
 
 // MinTokenLife is the least a cached token must still live to be handed out.
 const MinTokenLife = time.Minute
+
+// MaxTokenAhead is the furthest past now a cached token's expiry may lie: a
+// token lives token.Lifetime (14 minutes) from signing, plus a minute for
+// the clock. An entry that claims more was not written by this plugin (or
+// the clock went back): it is a miss, and replaced.
+const MaxTokenAhead = token.Lifetime + time.Minute
+
+// MaxSessionAhead is the furthest past now a cached hop session's expiry
+// may lie: STS's longest role session (chain.MaxDuration, 12 hours; only
+// role sessions are cached), plus 15 minutes for a local clock behind
+// STS's (signatures fail beyond that). An entry that claims more is a miss.
+const MaxSessionAhead = chain.MaxDuration + 15*time.Minute
 
 // DefaultLockWait bounds how long a call waits for another process that is
 // running the same chain. Past it, the call runs the chain itself: slower
@@ -341,6 +354,15 @@ func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token,
 	t, err := cache.DecodeToken(v)
 	if err != nil {
 		log("token cache (%s): unusable entry (%v); treating it as a miss", name, err)
+		return token.Token{}, false
+	}
+	if !strings.HasPrefix(t.Token, token.Prefix) {
+		log("token cache (%s): entry is not an EKS token (no %s prefix); treating it as a miss", name, token.Prefix)
+		return token.Token{}, false
+	}
+	if now := b.Now(); t.Expires.After(now.Add(MaxTokenAhead)) {
+		log("token cache (%s): entry claims to expire %s, later than a token signed now could (%s); treating it as a miss",
+			name, t.Expires.UTC().Format(time.RFC3339), MaxTokenAhead)
 		return token.Token{}, false
 	}
 	if len(t.Token) > token.MaxLen {

@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -38,6 +39,11 @@ func (c *sessionCache) Get(i int) (chain.Session, bool) {
 	s, err := cache.DecodeSession(v)
 	if err != nil {
 		c.b.logf("hop %d/%d: unusable cached session (%v); treating it as a miss", i+1, len(c.hops), err)
+		return chain.Session{}, false
+	}
+	if s.Expires.After(c.b.Now().Add(MaxSessionAhead)) {
+		c.b.logf("hop %d/%d: cached session claims to expire %s, later than STS's longest role session (%s); treating it as a miss",
+			i+1, len(c.hops), s.Expires.UTC().Format(time.RFC3339), chain.MaxDuration)
 		return chain.Session{}, false
 	}
 	c.seen[i] = HopResult{Hop: c.hops[i], ARN: s.ARN, Expires: s.Expires, Cached: true}
