@@ -287,11 +287,12 @@ func (b *Broker) mint(ctx context.Context, r Request, key string, check bool) (t
 		return token.Token{}, Result{}, fmt.Errorf("making the token: %w", err)
 	}
 	b.logf("token for cluster %s (%s) minted in %s, expires %s", r.Cluster, res.Region, b.Now().Sub(start).Round(time.Millisecond), tok.Expiration.Format(time.RFC3339))
-	res.TokenCached = b.put(ctx, key, encodeToken(tok), cache.IndexEntry{
+	row := cache.IndexEntry{
 		Kind: cache.KindToken, Cluster: r.Cluster, Region: res.Region,
 		Chain: roleARNs(res.Resolved.Hops), Identity: res.Final.ARN, Expires: tok.Expiration,
 		Selection: selectionOf(r),
-	})
+	}
+	res.TokenCached = b.put(ctx, key, encodeToken(tok, row.About()), row)
 	res.Token = tok
 	b.sweep(ctx)
 	return tok, res, nil
@@ -428,8 +429,10 @@ func (b *Broker) logf(format string, args ...any) {
 	}
 }
 
-func encodeToken(t token.Token) string {
-	v, err := cache.EncodeToken(cache.Token{Token: t.Value, Expires: t.Expiration})
+// encodeToken encodes t for the cache, with about (no secret) so that the
+// entry can be found without the index.
+func encodeToken(t token.Token, about *cache.About) string {
+	v, err := cache.EncodeToken(cache.Token{Token: t.Value, Expires: t.Expiration, About: about})
 	if err != nil {
 		return ""
 	}

@@ -61,18 +61,20 @@ func (c *sessionCache) Put(i int, s chain.Session) {
 	if c.b.Store == nil {
 		return // --cache none: noted for login's report, kept nowhere
 	}
+	row := cache.IndexEntry{
+		Kind: cache.KindSession, Chain: roleARNs(c.hops[:i+1]), Identity: s.ARN, Expires: s.Credentials.Expires,
+		Selection: selectionOf(c.r),
+	}
 	v, err := cache.EncodeSession(cache.Session{
 		AccessKeyID: s.Credentials.AccessKeyID, SecretAccessKey: s.Credentials.SecretAccessKey,
 		SessionToken: s.Credentials.SessionToken, Expires: s.Credentials.Expires, ARN: s.ARN,
+		About: row.About(),
 	})
 	if err != nil {
 		c.b.logf("hop %d/%d: session not cached: %v", i+1, len(c.hops), err)
 		return
 	}
-	c.b.put(context.Background(), c.r.sessionKey(c.hops, i), v, cache.IndexEntry{
-		Kind: cache.KindSession, Chain: roleARNs(c.hops[:i+1]), Identity: s.ARN, Expires: s.Credentials.Expires,
-		Selection: selectionOf(c.r),
-	})
+	c.b.put(context.Background(), c.r.sessionKey(c.hops, i), v, row)
 }
 
 // Delete drops hop i's session, which STS refused.

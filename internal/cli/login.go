@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -131,7 +132,7 @@ keyring, including keyring items that the cache index no longer lists.`,
 			for _, h := range sel.req.Hops {
 				q.Hops = append(q.Hops, h.String())
 			}
-			return logoutMatching(env, cmd, q)
+			return logoutMatching(env, cmd, q, sel.req)
 		},
 	}
 	f.register(cmd)
@@ -139,19 +140,33 @@ keyring, including keyring items that the cache index no longer lists.`,
 	return cmd
 }
 
-// logoutMatching forgets the index rows q selects, or says what is cached
-// when none is.
-func logoutMatching(env Env, cmd *cobra.Command, q cache.Query) error {
+// logoutMatching forgets the index rows q selects, and the entries the
+// flags select now (req's keys, for the chain as the AWS files say it is
+// today), or says what is cached when there is neither. A damaged index is
+// said, and the entries are then found by what they describe themselves
+// as; the index is rebuilt.
+func logoutMatching(env Env, cmd *cobra.Command, q cache.Query, req broker.Request) error {
 	dir, err := usableCacheDir(env, false)
 	if err != nil {
 		return err
 	}
-	index := cache.NewIndex(dir)
-	rows, _ := index.List()
+	kr := osKeyring(env)
+	index := newIndex(dir, kr)
+	rows, damaged := readIndex(env, index)
 	var matched []cache.IndexEntry
+	listed := map[string]bool{}
 	for _, r := range rows {
 		if q.Matches(r) {
 			matched = append(matched, r)
+			listed[r.Store+"/"+r.Key] = true
+		}
+	}
+	// What the flags select today, whether or not a row lists it: an entry
+	// the index lost, or one cached before entries described themselves.
+	matched = append(matched, currentEntries(env, cmd, dir, kr, req, listed)...)
+	if damaged {
+		if err := index.Rebuild(cmd.Context()); err != nil {
+			fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: the cache index was not rebuilt: %v\n", err)
 		}
 	}
 	if len(matched) == 0 {
@@ -169,6 +184,43 @@ func logoutMatching(env Env, cmd *cobra.Command, q cache.Query) error {
 	}
 	_, err = fmt.Fprintf(env.Stdout, "Forgot %d cached entries for cluster %s (%d tokens, %d sessions).\n", len(forgotten), q.Cluster, tokens, len(forgotten)-tokens)
 	return err
+}
+
+// currentEntries finds, in the file store and the keyring, the entries
+// that req selects now (its token, and each hop's session in the chain as
+// the AWS files resolve it today; the token alone when they cannot be
+// read) and that listed does not hold ("store/key"), as rows to forget.
+func currentEntries(env Env, cmd *cobra.Command, dir string, kr cache.Keyring, req broker.Request, listed map[string]bool) []cache.IndexEntry {
+	keys := req.Keys(nil)
+	if res, err := (resolver{env}).Resolve(cmd.Context(), req); err == nil {
+		keys = req.Keys(res.Hops)
+	}
+	var stores []cache.Store
+	if _, err := os.Lstat(dir); err == nil { // logout creates no cache folder
+		if fs, err := cache.NewFileStore(dir); err == nil {
+			stores = append(stores, fs)
+		}
+	}
+	if kr != nil {
+		stores = append(stores, cache.NewKeyringStore(kr, cache.DefaultKeyringOptions()))
+	}
+	var rows []cache.IndexEntry
+	for _, st := range stores {
+		for i, key := range keys {
+			if listed[st.Name()+"/"+key] {
+				continue
+			}
+			if _, err := st.Get(key); err != nil {
+				continue // not there, or a keyring that does not answer
+			}
+			kind := cache.KindSession
+			if i == 0 {
+				kind = cache.KindToken
+			}
+			rows = append(rows, cache.IndexEntry{Key: key, Kind: kind, Store: st.Name(), Cluster: req.Cluster})
+		}
+	}
+	return rows
 }
 
 // nothingMatched is logout's error when no cached entry matches: what was
@@ -264,8 +316,8 @@ func logoutAll(env Env, cmd *cobra.Command) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	index := cache.NewIndex(dir)
-	rows, _ := index.List()
+	index := newIndex(dir, osKeyring(env))
+	rows, _ := readIndex(env, index)
 	forgotten, err := forgetRows(env, cmd, dir, index, rows)
 	errs := []error{err}
 	n := len(forgotten)

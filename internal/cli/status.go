@@ -42,10 +42,7 @@ func newStatusCommand(env Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			entries, err := cache.NewIndex(dir).List()
-			if err != nil {
-				return fmt.Errorf("reading the cache index: %w", err)
-			}
+			entries, _ := readIndex(env, newIndex(dir, osKeyring(env)))
 			now := env.Now()
 			rows := make([]statusRow, len(entries))
 			for i, e := range entries {

@@ -2,15 +2,17 @@ package cache
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 )
 
-// FuzzIndexDecode: whatever index.json holds, List neither fails nor
-// panics, returns only rows with valid keys, and a later Upsert replaces
-// the file with a good index.
+// FuzzIndexDecode: whatever index.json holds, List does not panic, fails
+// only with an *IndexError that does not quote the file, returns only rows
+// with valid keys, and a later Upsert replaces the file with a good index.
 func FuzzIndexDecode(f *testing.F) {
 	for _, s := range []string{
 		`{"v":1,"entries":[{"key":"t-0123456789abcdef","kind":"token","cluster":"prod","region":"eu-west-1"}]}`,
@@ -30,8 +32,12 @@ func FuzzIndexDecode(f *testing.F) {
 		}
 		ix := NewIndex(dir)
 		rows, err := ix.List()
-		if err != nil {
-			t.Fatalf("List: %v", err)
+		var ie *IndexError
+		if err != nil && !errors.As(err, &ie) {
+			t.Fatalf("List: %v, not an *IndexError", err)
+		}
+		if err != nil && len(data) >= 8 && strings.Contains(err.Error(), data) {
+			t.Fatalf("List's error quotes the index: %v", err)
 		}
 		for _, r := range rows {
 			if validateKey(r.Key) != nil {
