@@ -27,3 +27,16 @@ func TestKubeconfigWithoutHopsNamesBase(t *testing.T) {
 		t.Errorf("kubeconfig: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestDoctorCacheNoneNamesEachHop: with --cache none every hop is assumed,
+// and doctor names each hop's identity instead of saying a later hop's
+// session is cached.
+func TestDoctorCacheNoneNamesEachHop(t *testing.T) {
+	c := doctorCluster(t, "API", fakeaws.AccessEntry{PrincipalARN: roleWork, Policies: []fakeaws.AccessPolicy{
+		{PolicyARN: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"}}})
+	r := runPlugin(t, c.env, "", append([]string{"doctor", "--cache", "none"}, twoHops...)...)
+	if r.code != 0 || strings.Contains(r.stdout, "not needed") ||
+		!strings.Contains(r.stdout, "assumed-role/jump/eksxa-alice") || !strings.Contains(r.stdout, "assumed-role/eks-admin/eksxa-alice") {
+		t.Errorf("doctor --cache none: exit %d stdout:\n%s\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+}
