@@ -236,8 +236,7 @@ func RefusedCode(err error) string {
 	if !errors.As(err, &api) {
 		return ""
 	}
-	switch c := api.ErrorCode(); c {
-	case "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException":
+	if c := api.ErrorCode(); chain.RefusedSigner(c) {
 		return c
 	}
 	return ""

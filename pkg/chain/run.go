@@ -172,7 +172,7 @@ func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session
 			return sess, nil
 		}
 		var he *HopError
-		if start > 0 && start < redoneFrom && failed == start && errors.As(err, &he) && refusedSigner(he.Code) && r.Cache != nil {
+		if start > 0 && start < redoneFrom && failed == start && errors.As(err, &he) && RefusedSigner(he.Code) && r.Cache != nil {
 			redoneFrom = start
 			r.logf("hop %d/%d (%s): STS refused the cached session of hop %d (%s); dropped it, assuming again from hop %d",
 				start+1, len(hops), hops[start].RoleARN, start, he.Code, start)
@@ -302,10 +302,22 @@ func (r *Runner) logf(format string, args ...any) {
 	}
 }
 
-// refusedSigner reports whether code says STS refused the signing credentials.
-func refusedSigner(code string) bool {
+// RefusedSigner reports whether an AWS error code says STS refused the
+// signing credentials themselves: they are unknown, revoked or expired
+// (STS's common errors InvalidClientTokenId and ExpiredToken; the SDK and
+// other services spell them ExpiredTokenException and
+// UnrecognizedClientException). Only then is a cached session that signed
+// the call dropped and its hop assumed again.
+//
+// AccessDenied is not one of them: on AssumeRole it is the target role's
+// trust policy (or the signer's permissions, an SCP, a wrong external ID or
+// MFA code) refusing a session STS accepted, and dropping that session
+// would throw away an MFA hop's 12-hour session and ask for the code again
+// without curing the denial. SignatureDoesNotMatch is not either: a
+// skewed clock causes it, and the session is then still good.
+func RefusedSigner(code string) bool {
 	switch code {
-	case "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "AccessDenied":
+	case "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException":
 		return true
 	}
 	return false
