@@ -182,7 +182,7 @@ func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context
 	case base.Kind == chain.BaseSSO:
 		prov = rv.ssoProvider(cfg, base)
 	case base.Kind == chain.BaseProcess:
-		prov = processcreds.NewProvider(base.Root.Get("credential_process"))
+		prov = safeProvider{processcreds.NewProvider(base.Root.Get("credential_process")), describeProcessFailure}
 	case base.Kind == chain.BaseWebIdentity:
 		prov = stscreds.NewWebIdentityRoleProvider(sts.NewFromConfig(cfg), base.Root.Get("role_arn"),
 			stscreds.IdentityTokenFile(base.Root.Get("web_identity_token_file")),
@@ -284,7 +284,7 @@ func (rv resolver) containerProvider() aws.CredentialsProvider {
 	if endpoint == "" {
 		return nil
 	}
-	return endpointcreds.New(endpoint, func(o *endpointcreds.Options) {
+	return safeProvider{describe: describeContainerFailure, prov: endpointcreds.New(endpoint, func(o *endpointcreds.Options) {
 		o.AuthorizationToken = rv.env.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
 		// EKS Pod Identity hands the token over in a file it rotates; read
 		// it on each call, as the SDK does (the file wins over the value).
@@ -297,7 +297,7 @@ func (rv resolver) containerProvider() aws.CredentialsProvider {
 				return strings.TrimSpace(string(b)), nil
 			})
 		}
-	})
+	})}
 }
 
 // loadAWS loads the SDK's configuration for region ("" for the default)

@@ -18,8 +18,14 @@ func ssoSignInFix(profile string) string {
 	return "aws sso login --profile " + profile
 }
 
-// errBaseCredentials wraps a failure to get base's credentials.
+// errBaseCredentials wraps a failure to get base's credentials. The
+// provider's text goes through scrubSecrets; the credential_process and
+// container providers' own errors never reach it (see safeProvider).
 func errBaseCredentials(base chain.Base, err error) error {
+	return describeBaseFailure(base, scrubbedError{err})
+}
+
+func describeBaseFailure(base chain.Base, err error) error {
 	if base.Root == nil {
 		return fmt.Errorf("getting base AWS credentials: %w", err)
 	}
@@ -31,7 +37,7 @@ func errBaseCredentials(base chain.Base, err error) error {
 		}
 		return fmt.Errorf("%s: no valid IAM Identity Center (SSO) sign-in: run `%s`, then try again: %w", what, ssoSignInFix(base.Profile), err)
 	case chain.BaseProcess:
-		return fmt.Errorf("%s: its credential_process failed; run it by hand to see why: %w", what, err)
+		return fmt.Errorf("%s: credential_process gave no credentials: %w; run it by hand to see its output: %s", what, err, base.Root.Get("credential_process"))
 	case chain.BaseWebIdentity:
 		return fmt.Errorf("%s: AssumeRoleWithWebIdentity with web_identity_token_file %s failed: %w", what, base.Root.Get("web_identity_token_file"), err)
 	case chain.BaseLogin:
@@ -41,6 +47,12 @@ func errBaseCredentials(base chain.Base, err error) error {
 	}
 	return fmt.Errorf("%s: getting base AWS credentials: %w", what, err)
 }
+
+// scrubbedError prints its error with secret-shaped runs replaced.
+type scrubbedError struct{ err error }
+
+func (e scrubbedError) Error() string { return scrubSecrets(e.err.Error()) }
+func (e scrubbedError) Unwrap() error { return e.err }
 
 // errNoCredentials says that nothing supplied base credentials for
 // profile ("" for none) and where it looked.
