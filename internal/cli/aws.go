@@ -136,7 +136,11 @@ func (rv resolver) profile(name string) (profileChoice, error) {
 	p.selected = shared.Profile(lookup)
 	switch {
 	case p.selected == nil && name != "":
-		return profileChoice{}, &sharedconfig.NotFoundError{What: "profile", Name: name, Files: files.All()}
+		return profileChoice{}, &sharedconfig.NotFoundError{What: "profile", Name: name, Files: files.All(), Known: shared.ProfileNames()}
+	case name == "" && partialEnvKeys(rv.env) != nil:
+		// botocore: "Partial credentials found in env"; another identity
+		// (the [default] profile's) must not sign instead.
+		return profileChoice{}, partialEnvKeys(rv.env)
 	case name == "" && rv.env.Getenv("AWS_ACCESS_KEY_ID") != "" && rv.env.Getenv("AWS_SECRET_ACCESS_KEY") != "":
 		p.envKeys = true
 		p.base = chain.Base{Profile: "", Kind: chain.BaseDefault}
@@ -166,14 +170,16 @@ func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context
 	var prov aws.CredentialsProvider
 	switch {
 	case p.envKeys:
-		prov = staticProvider(rv.envCredentials())
+		prov = rv.envProvider()
 	case base.Kind == chain.BaseStatic:
 		creds, _ := base.Static()
 		prov = staticProvider(creds)
 	case base.Kind == chain.BaseCredentialSource:
 		switch base.CredentialSource {
 		case chain.CredentialSourceEnvironment:
-			prov = staticProvider(rv.envCredentials())
+			if rv.env.Getenv("AWS_ACCESS_KEY_ID") != "" || rv.env.Getenv("AWS_SECRET_ACCESS_KEY") != "" {
+				prov = rv.envProvider()
+			}
 		case chain.CredentialSourceEC2:
 			prov = ec2rolecreds.New()
 		case chain.CredentialSourceECS:
@@ -207,6 +213,11 @@ func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context
 		if !creds.HasKeys() {
 			return aws.Credentials{}, errNoCredentials(p.name, base)
 		}
+		if creds.CanExpire {
+			if left := creds.Expires.Sub(rv.env.Now()); left < broker.MinTokenLife {
+				return aws.Credentials{}, errBaseExpiring(base, creds, left)
+			}
+		}
 		return creds, nil
 	}
 }
@@ -219,8 +230,8 @@ func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context
 func (rv resolver) defaultChain(cfg aws.Config) aws.CredentialsProvider {
 	get := rv.env.Getenv
 	switch {
-	case get("AWS_ACCESS_KEY_ID") != "" && get("AWS_SECRET_ACCESS_KEY") != "":
-		return staticProvider(rv.envCredentials())
+	case get("AWS_ACCESS_KEY_ID") != "" || get("AWS_SECRET_ACCESS_KEY") != "":
+		return rv.envProvider()
 	case get("AWS_WEB_IDENTITY_TOKEN_FILE") != "" && get("AWS_ROLE_ARN") != "":
 		return stscreds.NewWebIdentityRoleProvider(sts.NewFromConfig(cfg), get("AWS_ROLE_ARN"),
 			stscreds.IdentityTokenFile(get("AWS_WEB_IDENTITY_TOKEN_FILE")),
@@ -235,13 +246,48 @@ func (rv resolver) defaultChain(cfg aws.Config) aws.CredentialsProvider {
 	return ec2rolecreds.New()
 }
 
-func (rv resolver) envCredentials() aws.Credentials {
-	return aws.Credentials{
-		AccessKeyID:     rv.env.Getenv("AWS_ACCESS_KEY_ID"),
-		SecretAccessKey: rv.env.Getenv("AWS_SECRET_ACCESS_KEY"),
-		SessionToken:    rv.env.Getenv("AWS_SESSION_TOKEN"),
-		Source:          "environment",
+// envSource is the Source of credentials taken from the environment.
+const envSource = "environment"
+
+// envProvider returns the environment's credentials: AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and AWS_CREDENTIAL_EXPIRATION
+// (RFC 3339), which aws-vault exec, granted and `kubectl eksxa exec` set
+// beside session keys and which botocore reads: the token must not outlive
+// them. Half a key pair is an error, as in botocore.
+func (rv resolver) envProvider() aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		if err := partialEnvKeys(rv.env); err != nil {
+			return aws.Credentials{}, err
+		}
+		creds := aws.Credentials{
+			AccessKeyID:     rv.env.Getenv("AWS_ACCESS_KEY_ID"),
+			SecretAccessKey: rv.env.Getenv("AWS_SECRET_ACCESS_KEY"),
+			SessionToken:    rv.env.Getenv("AWS_SESSION_TOKEN"),
+			Source:          envSource,
+		}
+		if v := rv.env.Getenv("AWS_CREDENTIAL_EXPIRATION"); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return aws.Credentials{}, fmt.Errorf("AWS_CREDENTIAL_EXPIRATION=%q is not an RFC 3339 time (like 2026-03-01T09:00:00Z): fix or unset it", v)
+			}
+			creds.CanExpire, creds.Expires = true, t
+		}
+		return creds, nil
+	})
+}
+
+// partialEnvKeys is botocore's "Partial credentials found in env": one of
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY without the other.
+func partialEnvKeys(env Env) error {
+	id, secret := env.Getenv("AWS_ACCESS_KEY_ID") != "", env.Getenv("AWS_SECRET_ACCESS_KEY") != ""
+	if id == secret {
+		return nil
 	}
+	set, missing := "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"
+	if secret {
+		set, missing = missing, set
+	}
+	return fmt.Errorf("partial credentials in the environment: %s is set but %s is not: set both (with AWS_SESSION_TOKEN for temporary keys), or unset %s to use a profile", set, missing, set)
 }
 
 // ssoProvider gets the root's IAM Identity Center role credentials from
