@@ -358,12 +358,14 @@ func loadAWS(ctx context.Context, region, endpointURL, caBundle string, env Env)
 		config.WithLogger(logging.Nop{}), config.WithHTTPClient(newHTTPClient()),
 		config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}),
 	}
-	// The SDK reads AWS_PROFILE itself and fails when that profile is in
+	// The SDK reads AWS_PROFILE (and AWS_DEFAULT_PROFILE) itself and fails when that profile is in
 	// none of its files, and it is given none: the profile has been read
 	// here already (Request.Profile), so the process forgets the variable
 	// before the SDK looks. Nothing after the cold path reads it.
-	if os.Getenv("AWS_PROFILE") != "" {
-		os.Unsetenv("AWS_PROFILE")
+	for _, name := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		if os.Getenv(name) != "" {
+			os.Unsetenv(name)
+		}
 	}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))

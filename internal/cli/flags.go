@@ -66,7 +66,10 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 		break
 	}
 	if s.req.Profile == "" {
-		s.req.Profile = env.Getenv("AWS_PROFILE")
+		// AWS_PROFILE, else AWS_DEFAULT_PROFILE (the AWS CLI v1's name for
+		// it), in the Go SDK's order; botocore alone prefers the second
+		// when both are set (README, "Choices").
+		s.req.Profile = firstNonEmpty(env.Getenv("AWS_PROFILE"), env.Getenv("AWS_DEFAULT_PROFILE"))
 	}
 	s.req.EnvAccessKeyID, s.req.Env, s.req.Files = identitySources(env)
 	for _, spec := range f.roleARNs {
