@@ -135,6 +135,8 @@ func (rv resolver) profile(name string) (profileChoice, error) {
 	lookup := firstNonEmpty(name, "default")
 	p.selected = shared.Profile(lookup)
 	switch {
+	case p.selected == nil && name != "" && (len(files.ConfigFiles) == 0 || len(files.CredentialsFiles) == 0) && homeDir(rv.env) == "":
+		return profileChoice{}, fmt.Errorf("profile %q: %w", name, errNoHome("~/.aws/config and ~/.aws/credentials", "AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE"))
 	case p.selected == nil && name != "":
 		return profileChoice{}, &sharedconfig.NotFoundError{What: "profile", Name: name, Files: files.All(), Known: shared.ProfileNames()}
 	case name == "" && partialEnvKeys(rv.env) != nil:
@@ -155,11 +157,28 @@ func (rv resolver) profile(name string) (profileChoice, error) {
 
 // sharedFiles are the AWS config and credentials files, as the SDK finds
 // them, with a leading "~" expanded as botocore does (see expandHome).
+//
+// With no home directory a file that is not named by its variable is left
+// out, never looked for under the working directory.
 func (rv resolver) sharedFiles() chain.SharedFiles {
 	home := homeDir(rv.env)
-	cfgFile := firstNonEmpty(expandHome(rv.env, rv.env.Getenv("AWS_CONFIG_FILE")), filepath.Join(home, ".aws", "config"))
-	credFile := firstNonEmpty(expandHome(rv.env, rv.env.Getenv("AWS_SHARED_CREDENTIALS_FILE")), filepath.Join(home, ".aws", "credentials"))
-	return chain.SharedFiles{ConfigFiles: []string{cfgFile}, CredentialsFiles: []string{credFile}}
+	var files chain.SharedFiles
+	for _, f := range []struct {
+		env  string
+		rel  string
+		list *[]string
+	}{
+		{"AWS_CONFIG_FILE", "config", &files.ConfigFiles},
+		{"AWS_SHARED_CREDENTIALS_FILE", "credentials", &files.CredentialsFiles},
+	} {
+		switch v := expandHome(rv.env, rv.env.Getenv(f.env)); {
+		case v != "":
+			*f.list = append(*f.list, v)
+		case home != "":
+			*f.list = append(*f.list, filepath.Join(home, ".aws", f.rel))
+		}
+	}
+	return files
 }
 
 // baseCredentials returns how to get the credentials that sign the first
@@ -303,7 +322,12 @@ func (rv resolver) ssoProvider(cfg aws.Config, base chain.Base) aws.CredentialsP
 		startURL, cacheKey, c.Region = session.Get("sso_start_url"), session.Name, session.Get("sso_region")
 	}
 	sum := sha1.Sum([]byte(cacheKey))
-	cached := filepath.Join(homeDir(rv.env), ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json")
+	home := homeDir(rv.env)
+	if home == "" {
+		err := errNoHome("the IAM Identity Center sign-in (~/.aws/sso/cache)", "run from a login shell")
+		return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, err })
+	}
+	cached := filepath.Join(home, ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json")
 	return ssocreds.New(sso.NewFromConfig(c), root.Get("sso_account_id"), root.Get("sso_role_name"), startURL, func(o *ssocreds.Options) {
 		o.CachedTokenFilepath = cached
 		if session != nil {
@@ -314,7 +338,17 @@ func (rv resolver) ssoProvider(cfg aws.Config, base chain.Base) aws.CredentialsP
 
 // loginProvider gets the root's `aws login` credentials.
 func (rv resolver) loginProvider(cfg aws.Config, base chain.Base) aws.CredentialsProvider {
-	path, err := logincreds.StandardCachedTokenFilepath(base.Root.Get("login_session"), rv.env.Getenv("AWS_LOGIN_CACHE_DIRECTORY"))
+	dir := expandHome(rv.env, rv.env.Getenv("AWS_LOGIN_CACHE_DIRECTORY"))
+	if dir == "" {
+		// The SDK would look in HOME alone; take botocore's home instead.
+		home := homeDir(rv.env)
+		if home == "" {
+			err := errNoHome("the `aws login` session (~/.aws/login/cache)", "AWS_LOGIN_CACHE_DIRECTORY")
+			return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, err })
+		}
+		dir = filepath.Join(home, ".aws", "login", "cache")
+	}
+	path, err := logincreds.StandardCachedTokenFilepath(base.Root.Get("login_session"), dir)
 	if err != nil {
 		return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, err })
 	}
@@ -491,8 +525,34 @@ func (p staticProvider) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials(p), nil
 }
 
+// homeDir is the user's home directory, as botocore's os.path.expanduser
+// finds it: HOME (USERPROFILE on Windows), else the account database
+// (os/user; cron, systemd units and `env -i` run without HOME). A
+// relative value is no home: the AWS files, the SSO cache and the
+// kubeconfig are never looked for under the working directory. "" when
+// there is none; callers say so.
 func homeDir(env Env) string {
-	return firstNonEmpty(env.Getenv("HOME"), env.Getenv("USERPROFILE"))
+	for _, h := range []string{env.Getenv("HOME"), env.Getenv("USERPROFILE"), lookupHome()} {
+		if h != "" && filepath.IsAbs(h) {
+			return h
+		}
+	}
+	return ""
+}
+
+// lookupHome returns the current user's home from the account database,
+// "" when it has none. A variable so that tests can take it away.
+var lookupHome = func() string {
+	if u, err := user.Current(); err == nil {
+		return u.HomeDir
+	}
+	return ""
+}
+
+// errNoHome says that a file under the home directory was needed and
+// there is no home directory, and what to set instead.
+func errNoHome(what, instead string) error {
+	return fmt.Errorf("no home directory to find %s in: HOME is unset (or relative) and the account database has none for this user; set HOME, or %s", what, instead)
 }
 
 // osUser names the person for the default role session name, so that

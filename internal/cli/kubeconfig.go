@@ -70,6 +70,10 @@ redacted, as kubectl config view does.`,
 				}
 				command = abs
 			}
+			// Before the chain: it may ask for an MFA code.
+			if path == "" && env.Getenv("KUBECONFIG") == "" && homeDir(env) == "" {
+				return errNoHome("~/.kube/config", "KUBECONFIG, or pass --kubeconfig")
+			}
 			sel, res, err := runChain(ctx, env, &f)
 			if err != nil {
 				return err
