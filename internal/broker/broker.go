@@ -81,6 +81,21 @@ func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 	if tok, ok := b.cachedToken(key, b.Log); ok {
 		return tok, nil
 	}
+	// A call that cannot prompt and whose chain needs an MFA code fails
+	// now, not after waiting DefaultLockWait for the lock's holder, which
+	// may be a `login` sitting at that very prompt in another terminal.
+	var pre *Resolved
+	if b.Prompt == nil && b.LockDir != "" && b.Store != nil {
+		res, err := b.Resolve(ctx, r)
+		if err != nil {
+			return token.Token{}, err
+		}
+		runner, _ := b.runner(r, res)
+		if err := runner.NeedsPrompt(res.Hops); err != nil {
+			return token.Token{}, err
+		}
+		pre = &res
+	}
 	unlock := b.lock(ctx, key)
 	defer unlock()
 	// Another process may have made it while this one waited.
@@ -88,8 +103,25 @@ func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 		b.logf("token cache (%s): filled by another process, expires %s", b.Store.Name(), tok.Expiration.Format(time.RFC3339))
 		return tok, nil
 	}
-	tok, _, err := b.mint(ctx, r, key, b.CheckCachedFinal)
+	tok, _, err := b.mint(ctx, r, key, b.CheckCachedFinal, pre)
 	return tok, err
+}
+
+// runner is the chain.Runner for r's resolved chain, with the session cache
+// when there is a store.
+func (b *Broker) runner(r Request, res Resolved) (*chain.Runner, *sessionCache) {
+	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
+	runner := &chain.Runner{
+		NewClient:          res.NewClient,
+		Prompt:             b.Prompt,
+		Now:                b.Now,
+		Log:                b.Log,
+		DefaultSessionName: res.DefaultSessionName,
+	}
+	if b.Store != nil {
+		runner.Cache = sc
+	}
+	return runner, sc
 }
 
 // Result is one run of the chain, for login to report.
@@ -126,7 +158,7 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 	key := r.TokenKey()
 	unlock := b.lock(ctx, key)
 	defer unlock()
-	_, res, err := b.mint(ctx, r, key, true)
+	_, res, err := b.mint(ctx, r, key, true, nil)
 	if err != nil {
 		return res, err
 	}
@@ -149,31 +181,27 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 // checkFinal), so the caller's own calls are never signed by a session STS
 // refuses; Result.Identity is then set.
 func (b *Broker) Chain(ctx context.Context, r Request) (Result, error) {
-	return b.run(ctx, r, true)
+	return b.run(ctx, r, true, nil)
 }
 
 // run resolves r and runs its chain. With check, a final session that came
 // from the cache is checked with STS before it is returned (checkFinal).
-func (b *Broker) run(ctx context.Context, r Request, check bool) (Result, error) {
-	res, err := b.Resolve(ctx, r)
-	if err != nil {
-		return Result{}, err
+// pre is r already resolved, nil to resolve it here.
+func (b *Broker) run(ctx context.Context, r Request, check bool, pre *Resolved) (Result, error) {
+	var res Resolved
+	if pre != nil {
+		res = *pre
+	} else {
+		var err error
+		if res, err = b.Resolve(ctx, r); err != nil {
+			return Result{}, err
+		}
 	}
 	base, err := res.Base(ctx)
 	if err != nil {
 		return Result{}, err
 	}
-	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
-	runner := &chain.Runner{
-		NewClient:          res.NewClient,
-		Prompt:             b.Prompt,
-		Now:                b.Now,
-		Log:                b.Log,
-		DefaultSessionName: res.DefaultSessionName,
-	}
-	if b.Store != nil {
-		runner.Cache = sc
-	}
+	runner, sc := b.runner(r, res)
 	final, err := runner.Run(ctx, base, res.Hops)
 	if err != nil {
 		return Result{}, err
@@ -258,9 +286,9 @@ func refusedFinal(res Result, err error) error {
 }
 
 // mint runs the chain and caches a new token under key.
-func (b *Broker) mint(ctx context.Context, r Request, key string, check bool) (token.Token, Result, error) {
+func (b *Broker) mint(ctx context.Context, r Request, key string, check bool, pre *Resolved) (token.Token, Result, error) {
 	start := b.Now()
-	res, err := b.run(ctx, r, check)
+	res, err := b.run(ctx, r, check, pre)
 	if err != nil {
 		return token.Token{}, Result{}, err
 	}

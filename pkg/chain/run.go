@@ -159,13 +159,8 @@ func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session
 		if start == len(hops) {
 			return cur, nil
 		}
-		if r.Prompt == nil {
-			for i := start; i < len(hops); i++ {
-				if hops[i].MFASerial != "" {
-					return Session{}, r.hopErr(i, hops, "",
-						fmt.Errorf("%w (mfa-serial %s)", ErrMFARequired, hops[i].MFASerial), loginHint)
-				}
-			}
+		if err := r.mfaFrom(start, hops); err != nil {
+			return Session{}, err
 		}
 		sess, failed, err := r.assumeFrom(ctx, start, cur, hops)
 		if err == nil {
@@ -185,6 +180,36 @@ func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session
 		}
 		return Session{}, err
 	}
+}
+
+// NeedsPrompt returns the error Run would return for want of a prompt
+// (a *HopError wrapping ErrMFARequired) when the Runner cannot prompt and a
+// hop that needs an MFA code would be assumed, because no later hop has a
+// valid cached session; nil otherwise. It reads the cache only: no STS
+// call, no base credentials. A caller that is about to wait for another
+// process (one that may be sitting at its own MFA prompt) asks first, so
+// that it fails at once as Run would.
+func (r *Runner) NeedsPrompt(hops []Hop) error {
+	if r.Prompt != nil || len(hops) == 0 {
+		return nil
+	}
+	quiet := *r
+	quiet.Log = nil
+	start, _ := quiet.resume(Session{}, hops)
+	return r.mfaFrom(start, hops)
+}
+
+// mfaFrom is NeedsPrompt's answer for a run that starts at hop start.
+func (r *Runner) mfaFrom(start int, hops []Hop) error {
+	if r.Prompt != nil {
+		return nil
+	}
+	for i := start; i < len(hops); i++ {
+		if hops[i].MFASerial != "" {
+			return r.hopErr(i, hops, "", fmt.Errorf("%w (mfa-serial %s)", ErrMFARequired, hops[i].MFASerial), loginHint)
+		}
+	}
+	return nil
 }
 
 // resume finds the last hop with a cached session that is still valid and
