@@ -84,17 +84,9 @@ func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 	// A call that cannot prompt and whose chain needs an MFA code fails
 	// now, not after waiting DefaultLockWait for the lock's holder, which
 	// may be a `login` sitting at that very prompt in another terminal.
-	var pre *Resolved
-	if b.Prompt == nil && b.LockDir != "" && b.Store != nil {
-		res, err := b.Resolve(ctx, r)
-		if err != nil {
-			return token.Token{}, err
-		}
-		runner, _ := b.runner(r, res)
-		if err := runner.NeedsPrompt(res.Hops); err != nil {
-			return token.Token{}, err
-		}
-		pre = &res
+	pre, err := b.promptCheck(ctx, r, 0)
+	if err != nil {
+		return token.Token{}, err
 	}
 	unlock := b.lock(ctx, key)
 	defer unlock()
@@ -105,6 +97,28 @@ func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 	}
 	tok, _, err := b.mint(ctx, r, key, b.CheckCachedFinal, pre)
 	return tok, err
+}
+
+// promptCheck is for a call about to wait on a lock: when the broker cannot
+// prompt and r's chain needs an MFA code (chain.Runner.NeedsPrompt, from
+// the cache alone), it returns that error now, rather than after waiting
+// for the lock's holder, which may be a `login` sitting at that very
+// prompt. Otherwise it returns r resolved, for the run to reuse (nil when
+// the call would not wait: no lock or an interactive broker).
+func (b *Broker) promptCheck(ctx context.Context, r Request, finalLife time.Duration) (*Resolved, error) {
+	if b.Prompt != nil || b.LockDir == "" || b.Store == nil {
+		return nil, nil
+	}
+	res, err := b.Resolve(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	runner, _ := b.runner(r, res)
+	runner.FinalMinValidity = finalLife
+	if err := runner.NeedsPrompt(res.Hops); err != nil {
+		return nil, err
+	}
+	return &res, nil
 }
 
 // runner is the chain.Runner for r's resolved chain, with the session cache
@@ -153,8 +167,13 @@ type HopResult struct {
 }
 
 // Login runs the chain now, reusing hop sessions that are still valid and
-// assuming the rest, and caches a fresh token.
+// assuming the rest, and caches a fresh token. Without a cluster it makes
+// no token: the final session is left with at least MinCredentialLife, for
+// credential-process and exec.
 func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
+	if r.Cluster == "" {
+		return b.loginChain(ctx, r)
+	}
 	key := r.TokenKey()
 	unlock := b.lock(ctx, key)
 	defer unlock()
@@ -181,13 +200,15 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 // checkFinal), so the caller's own calls are never signed by a session STS
 // refuses; Result.Identity is then set.
 func (b *Broker) Chain(ctx context.Context, r Request) (Result, error) {
-	return b.run(ctx, r, true, nil)
+	return b.run(ctx, r, true, 0, nil)
 }
 
 // run resolves r and runs its chain. With check, a final session that came
 // from the cache is checked with STS before it is returned (checkFinal).
-// pre is r already resolved, nil to resolve it here.
-func (b *Broker) run(ctx context.Context, r Request, check bool, pre *Resolved) (Result, error) {
+// finalLife, when not zero, is how long the final session must still live
+// (see chain.Runner.FinalMinValidity). pre is r already resolved, nil to
+// resolve it here.
+func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.Duration, pre *Resolved) (Result, error) {
 	var res Resolved
 	if pre != nil {
 		res = *pre
@@ -197,12 +218,11 @@ func (b *Broker) run(ctx context.Context, r Request, check bool, pre *Resolved) 
 			return Result{}, err
 		}
 	}
-	base, err := res.Base(ctx)
-	if err != nil {
-		return Result{}, err
-	}
+	// The base is fetched only when a hop is assumed from it (RunLazy):
+	// a cached hop spares the SSO portal call or credential_process run.
 	runner, sc := b.runner(r, res)
-	final, err := runner.Run(ctx, base, res.Hops)
+	runner.FinalMinValidity = finalLife
+	final, err := runner.RunLazy(ctx, res.Base, res.Hops)
 	if err != nil {
 		return Result{}, err
 	}
@@ -217,7 +237,7 @@ func (b *Broker) run(ctx context.Context, r Request, check bool, pre *Resolved) 
 			sc.Delete(last)
 			// A token cached from the refused session is as dead as it.
 			b.forget(ctx, r.TokenKey())
-			if final, err = runner.Run(ctx, base, res.Hops); err != nil {
+			if final, err = runner.RunLazy(ctx, res.Base, res.Hops); err != nil {
 				return Result{}, err
 			}
 			identity = ""
@@ -288,7 +308,7 @@ func refusedFinal(res Result, err error) error {
 // mint runs the chain and caches a new token under key.
 func (b *Broker) mint(ctx context.Context, r Request, key string, check bool, pre *Resolved) (token.Token, Result, error) {
 	start := b.Now()
-	res, err := b.run(ctx, r, check, pre)
+	res, err := b.run(ctx, r, check, 0, pre)
 	if err != nil {
 		return token.Token{}, Result{}, err
 	}
