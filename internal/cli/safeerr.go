@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
@@ -102,7 +103,7 @@ func describeContainerFailure(err error) string {
 		return "AWS_CONTAINER_AUTHORIZATION_TOKEN (or its file) holds a line break"
 	case errors.As(err, &status) && status.HTTPStatusCode() != 0:
 		s := fmt.Sprintf("%s answered HTTP %d", what, status.HTTPStatusCode())
-		if errors.As(err, &api) && errorCodeRe.MatchString(api.ErrorCode()) {
+		if errors.As(err, &api) && errorCodeRe().MatchString(api.ErrorCode()) {
 			s += " (" + api.ErrorCode() + ")"
 		}
 		return s
@@ -116,17 +117,18 @@ func describeContainerFailure(err error) string {
 
 // errorCodeRe is the shape of an AWS error code, the only part of an
 // endpoint's error body that is repeated.
-var errorCodeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.]{0,63}$`)
+// Compiled on first use: error paths only, never at every call's init.
+var errorCodeRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.]{0,63}$`) })
 
 // secretShapeRe matches what looks like a secret access key, session token
 // or JWT: a long run of base64 characters mixing cases and digits.
-var secretShapeRe = regexp.MustCompile(`[A-Za-z0-9/+=_\-]{40,}`)
+var secretShapeRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z0-9/+=_\-]{40,}`) })
 
 // scrubSecrets replaces secret-shaped runs in msg: the last guard for the
 // providers whose errors are passed on (web identity, SSO, `aws login`),
 // which have not been seen to repeat a secret but are not ours.
 func scrubSecrets(msg string) string {
-	return secretShapeRe.ReplaceAllStringFunc(msg, func(s string) string {
+	return secretShapeRe().ReplaceAllStringFunc(msg, func(s string) string {
 		if strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") && strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(s, "0123456789") {
 			return "[redacted]"
 		}
