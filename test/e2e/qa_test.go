@@ -298,7 +298,7 @@ func TestQACacheDirExistingModeKept(t *testing.T) {
 	if err := os.Mkdir(shared, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chmod(shared, 0o1777); err != nil {
+	if err := os.Chmod(shared, 0o777|os.ModeSticky); err != nil {
 		t.Fatal(err)
 	}
 	env["EKSXA_CACHE_DIR"] = shared
