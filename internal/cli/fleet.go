@@ -127,7 +127,11 @@ func validateFleet(cmd *cobra.Command, env Env, f chainFlags, fl fleetFlags, pat
 // runFleet is `kubeconfig --all-clusters`: run the chain once, scan every
 // account and region, and write the whole fleet in one go.
 func runFleet(ctx context.Context, env Env, f chainFlags, p fleetPlan) error {
-	b := newBroker(env, p.sel, serialPrompt(stdinPrompt(env)))
+	var prompt func(string) (string, error)
+	if ask := fleetPrompt(env); ask != nil {
+		prompt = serialPrompt(ask)
+	}
+	b := newBroker(env, p.sel, prompt)
 	shareRun(b)
 
 	// The chain's own hops first, once: every account's chain starts with
@@ -394,7 +398,7 @@ func (e eksAccount) DescribeCluster(ctx context.Context, region, name string) (f
 // each account's hop once for all its regions), and the base credentials
 // are retrieved once (an SSO or web identity base costs a call each time).
 func shareRun(b *broker.Broker) {
-	b.Store = &runStore{inner: b.Store, m: map[string]string{}, fresh: map[string]bool{}}
+	b.Store = &runStore{inner: b.Store, m: map[string]string{}}
 	resolve := b.Resolve
 	var (
 		once sync.Once
@@ -426,19 +430,10 @@ func shareRun(b *broker.Broker) {
 
 // runStore keeps what a fleet run caches in memory too, in front of the
 // configured store (nil for none).
-//
-// It does not drop a session this run assumed itself. The chain drops the
-// signer's cached session when STS refuses the next hop (AccessDenied may
-// mean a revoked session) and assumes it again, once; but a session
-// assumed seconds ago by this run is not stale: a workload account whose
-// role refuses the chain's session is that role's trust policy, and must
-// not make the identity account's hop be assumed again for every account
-// that denies.
 type runStore struct {
 	inner cache.Store
 	mu    sync.Mutex
 	m     map[string]string
-	fresh map[string]bool // keys set by this run
 }
 
 var _ cache.Store = (*runStore)(nil)
@@ -459,7 +454,6 @@ func (s *runStore) Get(key string) (string, error) {
 func (s *runStore) Set(key, value string) error {
 	s.mu.Lock()
 	s.m[key] = value
-	s.fresh[key] = true
 	s.mu.Unlock()
 	if s.inner == nil {
 		return nil
@@ -469,14 +463,8 @@ func (s *runStore) Set(key, value string) error {
 
 func (s *runStore) Delete(key string) error {
 	s.mu.Lock()
-	fresh := s.fresh[key]
-	if !fresh {
-		delete(s.m, key)
-	}
+	delete(s.m, key)
 	s.mu.Unlock()
-	if fresh {
-		return nil
-	}
 	if s.inner == nil {
 		return nil
 	}
@@ -489,6 +477,10 @@ func (s *runStore) Name() string {
 	}
 	return s.inner.Name()
 }
+
+// fleetPrompt asks for MFA codes as kubeconfig does: only when stdin is a
+// terminal. A variable so tests can answer from a pipe.
+var fleetPrompt = terminalPrompt
 
 // serialPrompt lets one goroutine at a time ask a question.
 func serialPrompt(p func(string) (string, error)) func(string) (string, error) {
