@@ -77,6 +77,8 @@ type Server struct {
 	calls      map[callKey]int
 	failures   map[string][]injected
 	eksDenials map[callKey]bool
+	versions   map[string]ClusterVersion // DescribeClusterVersions (nodegroups.go)
+	ssmParams  map[string]string         // region NUL name -> value (ssm.go)
 }
 
 type callKey struct{ action, arn string }
@@ -246,7 +248,8 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
-// ServeHTTP routes STS (path "/") and EKS (paths under /clusters/).
+// ServeHTTP routes SSM (POST "/" with X-Amz-Target AmazonSSM.*), STS
+// (path "/") and EKS (paths under /clusters/, and /cluster-versions).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	d := s.delay
@@ -268,6 +271,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	switch {
+	case isSSM(r):
+		s.serveSSM(w, r, body)
+	case r.URL.Path == "/cluster-versions":
+		s.serveClusterVersions(w, r, body)
 	case r.URL.Path == "/":
 		s.serveSTS(w, r, body, reqID)
 	case strings.HasPrefix(r.URL.Path, "/clusters/"):
