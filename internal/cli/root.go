@@ -108,6 +108,7 @@ keyring so that a warm call takes milliseconds.`,
 		newStatusCommand(env),
 		newKubeconfigCommand(env),
 		newDoctorCommand(env),
+		newNodesCommand(env),
 		newVersionCommand(env),
 	)
 	return root

@@ -66,15 +66,28 @@ func (r *Report) WriteTable(w io.Writer) error {
 				dash(g.ReleaseVersion), dash(g.LatestReleaseVersion), dash(g.CapacityType), g.DesiredSize, g.MinSize, g.MaxSize, dash(g.Status), state)
 		}
 		tw.Flush()
+		// Groups whose lookups failed for the same reason share one
+		// message.
+		var unknownOrder []string
+		unknownGroups := map[string][]string{}
 		for _, g := range r.NodeGroups.Items {
 			if g.Fix != nil {
-				fmt.Fprintf(b, "\nFix %s (%s):\n", g.Name, g.Behind)
-				fmt.Fprintf(b, "  Terraform, in its aws_eks_node_group:\n    %s\n", g.Fix.Terraform)
+				fmt.Fprintf(b, "\nFix for %s, %s:\n", g.Name, g.Behind)
+				fmt.Fprintf(b, "  Terraform (its aws_eks_node_group):\n    %s\n", g.Fix.Terraform)
 				fmt.Fprintf(b, "  aws CLI:\n    %s\n", g.Fix.AWSCLI)
 			}
 			if g.Unknown != nil {
-				fmt.Fprintf(b, "\nLatest release of %s unknown: %s\n", g.Name, unknownText(g.Unknown, "  "))
+				text := unknownText(g.Unknown, "  ")
+				if _, seen := unknownGroups[text]; !seen {
+					unknownOrder = append(unknownOrder, text)
+				}
+				unknownGroups[text] = append(unknownGroups[text], g.Name)
 			}
+		}
+		for _, text := range unknownOrder {
+			fmt.Fprintf(b, "\nLatest release unknown for %s: %s\n", strings.Join(unknownGroups[text], ", "), text)
+		}
+		for _, g := range r.NodeGroups.Items {
 			for _, n := range g.Notes {
 				fmt.Fprintf(b, "Note on %s: %s\n", g.Name, n)
 			}
