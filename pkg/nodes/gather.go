@@ -77,7 +77,7 @@ func (r *Report) controlPlane(ctx context.Context, in Input) (string, []byte, er
 		if code, msg, denied := refusal(err); denied {
 			r.ControlPlane.Unknown = &Unknown{
 				Reason: fmt.Sprintf("eks:DescribeCluster was refused (%s: %s)", code, msg),
-				Grant:  fmt.Sprintf("IAM: eks:DescribeCluster on arn:%s:eks:%s:ACCOUNT:cluster/%s", in.Partition, in.Region, in.Cluster),
+				Grant:  "IAM: eks:DescribeCluster on " + in.clusterARN(),
 			}
 			return "", nil, nil
 		}
@@ -144,7 +144,7 @@ func (r *Report) nodeGroups(ctx context.Context, in Input) {
 	for {
 		out, err := in.EKS.ListNodegroups(ctx, &eks.ListNodegroupsInput{ClusterName: aws.String(in.Cluster), NextToken: next})
 		if err != nil {
-			r.NodeGroups.Unknown = eksUnknown("eks:ListNodegroups", in, err)
+			r.NodeGroups.Unknown = eksUnknown("eks:ListNodegroups", in.clusterARN(), err)
 			return
 		}
 		names = append(names, out.Nodegroups...)
@@ -159,7 +159,7 @@ func (r *Report) nodeGroups(ctx context.Context, in Input) {
 		if err != nil || out.Nodegroup == nil {
 			g := NodeGroup{Name: name, State: StateUnknown, lookupFailed: true}
 			if err != nil {
-				g.Unknown = eksUnknown("eks:DescribeNodegroup", in, err)
+				g.Unknown = eksUnknown("eks:DescribeNodegroup", in.nodegroupARN(name), err)
 			} else {
 				g.Unknown = &Unknown{Reason: "DescribeNodegroup answered without a node group"}
 			}
@@ -272,7 +272,7 @@ func (r *Report) fargate(ctx context.Context, in Input) {
 		out, err := in.EKS.ListFargateProfiles(ctx, &eks.ListFargateProfilesInput{ClusterName: aws.String(in.Cluster), NextToken: next})
 		if err != nil {
 			r.FargateProfiles.Names = []string{}
-			r.FargateProfiles.Unknown = eksUnknown("eks:ListFargateProfiles", in, err)
+			r.FargateProfiles.Unknown = eksUnknown("eks:ListFargateProfiles", in.clusterARN(), err)
 			return
 		}
 		r.FargateProfiles.Names = append(r.FargateProfiles.Names, out.FargateProfileNames...)
@@ -341,15 +341,36 @@ func kubeUnknown(in Input, err error) *Unknown {
 }
 
 // eksUnknown turns a failed EKS call into an Unknown, naming the
-// permission when it was refused.
-func eksUnknown(action string, in Input, err error) *Unknown {
+// permission and resource to grant when it was refused.
+func eksUnknown(action, resource string, err error) *Unknown {
 	if code, msg, denied := refusal(err); denied {
 		return &Unknown{
 			Reason: fmt.Sprintf("%s was refused (%s: %s)", action, code, msg),
-			Grant:  fmt.Sprintf("IAM: %s on arn:%s:eks:%s:ACCOUNT:cluster/%s and its node groups and Fargate profiles", action, in.Partition, in.Region, in.Cluster),
+			Grant:  fmt.Sprintf("IAM: %s on %s", action, resource),
 		}
 	}
 	return &Unknown{Reason: fmt.Sprintf("%s: %v", action, err)}
+}
+
+// account is the account of the principal's ARN (the cluster's account,
+// at the end of a chain into it), or "ACCOUNT" when it cannot be told.
+func (in Input) account() string {
+	parts := strings.SplitN(in.Principal, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" && len(parts[4]) == 12 && isDigits(parts[4][:4]) && isDigits(parts[4][4:8]) && isDigits(parts[4][8:]) {
+		return parts[4]
+	}
+	return "ACCOUNT"
+}
+
+// clusterARN is the cluster's ARN as IAM policies name it.
+func (in Input) clusterARN() string {
+	return fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", in.Partition, in.Region, in.account(), in.Cluster)
+}
+
+// nodegroupARN is the ARN pattern of a node group (its last segment is an
+// ID EKS assigns).
+func (in Input) nodegroupARN(name string) string {
+	return fmt.Sprintf("arn:%s:eks:%s:%s:nodegroup/%s/%s/*", in.Partition, in.Region, in.account(), in.Cluster, name)
 }
 
 // refusal reports whether err is an AWS authorization refusal.

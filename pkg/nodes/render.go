@@ -87,9 +87,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		for _, text := range unknownOrder {
 			fmt.Fprintf(b, "\nLatest release unknown for %s: %s\n", strings.Join(unknownGroups[text], ", "), text)
 		}
+		sep := "\n"
 		for _, g := range r.NodeGroups.Items {
 			for _, n := range g.Notes {
-				fmt.Fprintf(b, "Note on %s: %s\n", g.Name, n)
+				fmt.Fprintf(b, "%sNote on %s: %s\n", sep, g.Name, n)
+				sep = ""
 			}
 		}
 	}
