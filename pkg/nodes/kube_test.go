@@ -19,7 +19,7 @@ func nodeServer(t *testing.T, status int) (*httptest.Server, []byte, *[]string) 
 	t.Helper()
 	var asked []string
 	pages := map[string]string{
-		"":  `{"kind":"NodeList","metadata":{"continue":"c1"},"items":[{"metadata":{"name":"b","labels":{"eks.amazonaws.com/nodegroup":"ng"}},"status":{"nodeInfo":{"kubeletVersion":"v1.31.4-eks-1","osImage":"Amazon Linux 2023"},"conditions":[{"type":"MemoryPressure","status":"False"},{"type":"Ready","status":"True"}]}}]}`,
+		"":   `{"kind":"NodeList","metadata":{"continue":"c1"},"items":[{"metadata":{"name":"b","labels":{"eks.amazonaws.com/nodegroup":"ng"}},"status":{"nodeInfo":{"kubeletVersion":"v1.31.4-eks-1","osImage":"Amazon Linux 2023"},"conditions":[{"type":"MemoryPressure","status":"False"},{"type":"Ready","status":"True"}]}}]}`,
 		"c1": `{"kind":"NodeList","metadata":{"continue":"c2"},"items":[{"metadata":{"name":"a","labels":{"eks.amazonaws.com/compute-type":"fargate"}},"status":{"nodeInfo":{"kubeletVersion":"v1.31.4-eks-2","osImage":"Amazon Linux 2"}}}]}`,
 		"c2": `{"kind":"NodeList","metadata":{},"items":[{"metadata":{"name":"c"},"status":{"nodeInfo":{"kubeletVersion":"v1.27.1","osImage":"Ubuntu 22.04"},"conditions":[{"type":"Ready","status":"Unknown"}]}}]}`,
 	}
@@ -84,8 +84,11 @@ func TestListNodesErrorsHoldNoToken(t *testing.T) {
 	srv, ca, _ := nodeServer(t, http.StatusOK)
 	for name, call := range map[string]func() error{
 		"untrusted server": func() error { _, err := ListNodes(context.Background(), nil, srv.URL, nil, bearer); return err },
-		"bad CA":           func() error { _, err := ListNodes(context.Background(), nil, srv.URL, []byte("not PEM"), bearer); return err },
-		"bad endpoint":     func() error { _, err := ListNodes(context.Background(), nil, "ftp://x", ca, bearer); return err },
+		"bad CA": func() error {
+			_, err := ListNodes(context.Background(), nil, srv.URL, []byte("not PEM"), bearer)
+			return err
+		},
+		"bad endpoint": func() error { _, err := ListNodes(context.Background(), nil, "ftp://x", ca, bearer); return err },
 		"closed port": func() error {
 			_, err := ListNodes(context.Background(), nil, "https://127.0.0.1:1/?"+bearer, ca, bearer)
 			return err
