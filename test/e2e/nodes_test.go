@@ -22,7 +22,8 @@ const al2023x86 = "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/
 // nodesCluster is the cluster of the nodes tests, as a platform team has
 // it: Kubernetes 1.31 with Auto Mode on, two managed node groups (ng-app
 // on the latest AL2023 release, ng-old 20 days behind), a Fargate profile,
-// and nodes of every kind with EKS's real labels, one of them a
+// and nodes of every kind (managed, Auto Mode, Fargate, a hybrid node on
+// premises, self-managed) with EKS's real labels, one of them a
 // self-managed node whose kubelet (1.27) is too old for the control plane.
 func nodesCluster(t *testing.T) *cluster {
 	t.Helper()
@@ -51,6 +52,8 @@ func nodesCluster(t *testing.T) *cluster {
 			Labels: map[string]string{"eks.amazonaws.com/compute-type": "auto", "karpenter.sh/nodepool": "system", "CriticalAddonsOnly": "true"}},
 		{Name: "fargate-ip-10-0-3-30.eu-west-1.compute.internal", KubeletVersion: "v1.31.4-eks-a737599", OSImage: "Amazon Linux 2",
 			Labels: map[string]string{"eks.amazonaws.com/compute-type": "fargate", "eks.amazonaws.com/fargate-profile": "fp-default"}},
+		{Name: "mi-0123456789abcdef0", KubeletVersion: "v1.30.8-eks-2d5f260", OSImage: "Ubuntu 22.04.5 LTS",
+			Labels: map[string]string{"eks.amazonaws.com/compute-type": "hybrid", "eks.amazonaws.com/hybrid-credential-provider": "ssm", "topology.kubernetes.io/zone": "onprem-dc1"}},
 		{Name: "ip-10-0-4-40.eu-west-1.compute.internal", KubeletVersion: "v1.27.16-eks-a737599", OSImage: "Amazon Linux 2", NotReady: true,
 			Labels: map[string]string{"node.kubernetes.io/instance-type": "m5.large", "alpha.eksctl.io/nodegroup-name": "legacy-asg"}},
 	})
