@@ -210,3 +210,36 @@ func TestNodesBadUsage(t *testing.T) {
 		t.Errorf("bad usage made %d AssumeRole calls", got)
 	}
 }
+
+// TestNodesEKSAndRBACRefused: a refused ListNodegroups and an RBAC 403 on
+// the node list each make their part unknown with what to grant; the
+// control plane and the Fargate profiles are still reported, and
+// --fail-outdated cannot tell (exit 1).
+func TestNodesEKSAndRBACRefused(t *testing.T) {
+	c := nodesCluster(t)
+	c.fake.DenyEKS(roleWork, "ListNodegroups")
+	c.api.ForbidNodes(true)
+	r := runPlugin(t, c.env, "", append([]string{"nodes", "-o", "json", "--fail-outdated"}, twoHops...)...)
+	var rep struct {
+		ControlPlane    struct{ Version string }
+		FargateProfiles struct{ Names []string }
+		NodeGroups      struct{ Unknown *struct{ Reason, Grant string } }
+		Nodes           struct{ Unknown *struct{ Reason, Grant string } }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("nodes -o json: %v\n%s\n%s", err, r.stdout, r.stderr)
+	}
+	if r.code != 1 || !strings.Contains(r.stderr, "--fail-outdated: cannot tell whether 1 node group(s) are behind") {
+		t.Errorf("exit %d, stderr %q; want 1 and why", r.code, r.stderr)
+	}
+	if rep.ControlPlane.Version != "1.31" || len(rep.FargateProfiles.Names) != 1 {
+		t.Errorf("the rest of the report is missing: %+v", rep)
+	}
+	if u := rep.NodeGroups.Unknown; u == nil || !strings.Contains(u.Reason, "AccessDeniedException") ||
+		u.Grant != "IAM: eks:ListNodegroups on arn:aws:eks:eu-west-1:"+workAcct+":cluster/prod" {
+		t.Errorf("node groups unknown: %+v", u)
+	}
+	if u := rep.Nodes.Unknown; u == nil || !strings.Contains(u.Reason, "403 Forbidden") || !strings.Contains(u.Grant, "list on nodes") {
+		t.Errorf("nodes unknown: %+v", u)
+	}
+}
