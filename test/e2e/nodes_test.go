@@ -223,8 +223,12 @@ func TestNodesEKSAndRBACRefused(t *testing.T) {
 	var rep struct {
 		ControlPlane    struct{ Version string }
 		FargateProfiles struct{ Names []string }
-		NodeGroups      struct{ Unknown *struct{ Reason, Grant string } }
-		Nodes           struct{ Unknown *struct{ Reason, Grant string } }
+		NodeGroups      struct {
+			Unknown *struct{ Reason, Grant string }
+		}
+		Nodes struct {
+			Unknown *struct{ Reason, Grant string }
+		}
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("nodes -o json: %v\n%s\n%s", err, r.stdout, r.stderr)
