@@ -40,7 +40,7 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 				return usagef("-o: unknown output format %q (want text or json)", output)
 			}
 			ctx := cmd.Context()
-			sel, res, err := runChain(ctx, env, f)
+			sel, res, err := runChain(ctx, env, &f)
 			if err != nil {
 				return err
 			}
