@@ -47,7 +47,7 @@ Exit code: 0 the report was printed; 1 failure; 2 bad usage. With
 				return usagef("-o: unknown output format %q (want table or json)", output)
 			}
 			ctx := cmd.Context()
-			sel, res, err := runChain(ctx, env, f)
+			sel, res, err := runChain(ctx, env, &f)
 			if err != nil {
 				return err
 			}
