@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -153,34 +154,58 @@ func (r *Report) nodeGroups(ctx context.Context, in Input) {
 		}
 	}
 	sort.Strings(names)
-	lookups := map[string]lookup{}
-	for _, name := range names {
-		out, err := in.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(in.Cluster), NodegroupName: aws.String(name)})
-		if err != nil || out.Nodegroup == nil {
-			g := NodeGroup{Name: name, State: StateUnknown, lookupFailed: true}
-			if err != nil {
-				g.Unknown = eksUnknown("eks:DescribeNodegroup", in.nodegroupARN(name), err)
-			} else {
-				g.Unknown = &Unknown{Reason: "DescribeNodegroup answered without a node group"}
-			}
-			r.NodeGroups.Items = append(r.NodeGroups.Items, g)
-			continue
-		}
-		ng := out.Nodegroup
-		g := NodeGroup{
-			Name:              name,
-			AMIType:           string(ng.AmiType),
-			ReleaseVersion:    aws.ToString(ng.ReleaseVersion),
-			KubernetesVersion: aws.ToString(ng.Version),
-			CapacityType:      string(ng.CapacityType),
-			Status:            string(ng.Status),
-		}
-		if sc := ng.ScalingConfig; sc != nil {
-			g.DesiredSize, g.MinSize, g.MaxSize = aws.ToInt32(sc.DesiredSize), aws.ToInt32(sc.MinSize), aws.ToInt32(sc.MaxSize)
-		}
-		r.compareRelease(ctx, in, &g, lookups)
-		r.NodeGroups.Items = append(r.NodeGroups.Items, g)
+	// DescribeNodegroup a few at a time (a fleet cluster has dozens of
+	// groups); the SSM lookups then run in order, each parameter once.
+	groups := make([]NodeGroup, len(names))
+	sem := make(chan struct{}, describeConcurrency)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			groups[i] = describeNodegroup(ctx, in, name)
+		}()
 	}
+	wg.Wait()
+	lookups := map[string]lookup{}
+	for i := range groups {
+		if groups[i].State == "" {
+			r.compareRelease(ctx, in, &groups[i], lookups)
+		}
+	}
+	r.NodeGroups.Items = groups
+}
+
+// describeConcurrency is how many DescribeNodegroup calls run at once.
+const describeConcurrency = 4
+
+// describeNodegroup reads one group; its State is unknown when that
+// fails, empty otherwise (compareRelease sets it).
+func describeNodegroup(ctx context.Context, in Input, name string) NodeGroup {
+	out, err := in.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(in.Cluster), NodegroupName: aws.String(name)})
+	if err != nil || out.Nodegroup == nil {
+		g := NodeGroup{Name: name, State: StateUnknown, lookupFailed: true}
+		if err != nil {
+			g.Unknown = eksUnknown("eks:DescribeNodegroup", in.nodegroupARN(name), err)
+		} else {
+			g.Unknown = &Unknown{Reason: "DescribeNodegroup answered without a node group"}
+		}
+		return g
+	}
+	ng := out.Nodegroup
+	g := NodeGroup{
+		Name:              name,
+		AMIType:           string(ng.AmiType),
+		ReleaseVersion:    aws.ToString(ng.ReleaseVersion),
+		KubernetesVersion: aws.ToString(ng.Version),
+		CapacityType:      string(ng.CapacityType),
+		Status:            string(ng.Status),
+	}
+	if sc := ng.ScalingConfig; sc != nil {
+		g.DesiredSize, g.MinSize, g.MaxSize = aws.ToInt32(sc.DesiredSize), aws.ToInt32(sc.MinSize), aws.ToInt32(sc.MaxSize)
+	}
+	return g
 }
 
 // lookup is one SSM parameter read, shared by the groups that need it.
