@@ -79,6 +79,7 @@ type Server struct {
 	eksDenials map[callKey]bool
 	versions   map[string]ClusterVersion // DescribeClusterVersions (nodegroups.go)
 	ssmParams  map[string]string         // region NUL name -> value (ssm.go)
+	sso        *ssoState
 }
 
 type callKey struct{ action, arn string }
@@ -134,6 +135,7 @@ func NewUnstarted(opts Options) *Server {
 		calls:      map[callKey]int{},
 		failures:   map[string][]injected{},
 		eksDenials: map[callKey]bool{},
+		sso:        newSSOState(),
 	}
 	return s
 }
@@ -292,6 +294,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveSSM(w, r, body)
 	case r.URL.Path == "/cluster-versions":
 		s.serveClusterVersions(w, r, body)
+	case isSSORequest(r):
+		s.serveSSO(w, r, body)
 	case r.URL.Path == "/":
 		s.serveSTS(w, r, body, reqID)
 	case strings.HasPrefix(r.URL.Path, "/clusters/"):
