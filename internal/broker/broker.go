@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +17,18 @@ import (
 
 // MinTokenLife is the least a cached token must still live to be handed out.
 const MinTokenLife = time.Minute
+
+// MaxTokenAhead is the furthest past now a cached token's expiry may lie: a
+// token lives token.Lifetime (14 minutes) from signing, plus a minute for
+// the clock. An entry that claims more was not written by this plugin (or
+// the clock went back): it is a miss, and replaced.
+const MaxTokenAhead = token.Lifetime + time.Minute
+
+// MaxSessionAhead is the furthest past now a cached hop session's expiry
+// may lie: STS's longest role session (chain.MaxDuration, 12 hours; only
+// role sessions are cached), plus 15 minutes for a local clock behind
+// STS's (signatures fail beyond that). An entry that claims more is a miss.
+const MaxSessionAhead = chain.MaxDuration + 15*time.Minute
 
 // DefaultLockWait bounds how long a call waits for another process that is
 // running the same chain. Past it, the call runs the chain itself: slower
@@ -81,6 +94,13 @@ func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 	if tok, ok := b.cachedToken(key, b.Log); ok {
 		return tok, nil
 	}
+	// A call that cannot prompt and whose chain needs an MFA code fails
+	// now, not after waiting DefaultLockWait for the lock's holder, which
+	// may be a `login` sitting at that very prompt in another terminal.
+	pre, err := b.promptCheck(ctx, r, 0)
+	if err != nil {
+		return token.Token{}, err
+	}
 	unlock := b.lock(ctx, key)
 	defer unlock()
 	// Another process may have made it while this one waited.
@@ -88,8 +108,45 @@ func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 		b.logf("token cache (%s): filled by another process, expires %s", b.Store.Name(), tok.Expiration.Format(time.RFC3339))
 		return tok, nil
 	}
-	tok, _, err := b.mint(ctx, r, key, b.CheckCachedFinal)
+	tok, _, err := b.mint(ctx, r, key, b.CheckCachedFinal, pre)
 	return tok, err
+}
+
+// promptCheck is for a call about to wait on a lock: when the broker cannot
+// prompt and r's chain needs an MFA code (chain.Runner.NeedsPrompt, from
+// the cache alone), it returns that error now, rather than after waiting
+// for the lock's holder, which may be a `login` sitting at that very
+// prompt. Otherwise it returns r resolved, for the run to reuse (nil when
+// the call would not wait: no lock or an interactive broker).
+func (b *Broker) promptCheck(ctx context.Context, r Request, finalLife time.Duration) (*Resolved, error) {
+	if b.Prompt != nil || b.LockDir == "" || b.Store == nil {
+		return nil, nil
+	}
+	res, err := b.Resolve(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	runner, _ := b.runner(r, res)
+	runner.FinalMinValidity = finalLife
+	if err := runner.NeedsPrompt(res.Hops); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// runner is the chain.Runner for r's resolved chain, with the session cache
+// when there is a store.
+func (b *Broker) runner(r Request, res Resolved) (*chain.Runner, *sessionCache) {
+	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
+	runner := &chain.Runner{
+		NewClient:          res.NewClient,
+		Prompt:             b.Prompt,
+		Now:                b.Now,
+		Log:                b.Log,
+		DefaultSessionName: res.DefaultSessionName,
+	}
+	runner.Cache = sc // with no store it caches nothing but notes what was assumed
+	return runner, sc
 }
 
 // Result is one run of the chain, for login to report.
@@ -107,17 +164,23 @@ type Result struct {
 	Dropped []int
 	// Resolved is what the chain was resolved to.
 	Resolved Resolved
+	// TokenCached reports that Token was stored in the cache (false with
+	// --cache none, or when the store refused it).
+	TokenCached bool
 	// checkErr is why STS could not be asked about a cached final session
 	// (not a refusal), so that Login does not wait on it twice.
 	checkErr error
 }
 
-// HopResult is one hop's session and whether it came from the cache.
+// HopResult is one hop's session and where it came from: Cached (reused
+// from the cache), Assumed (asked of STS in this run), or neither (not
+// needed: a later hop's session came from the cache, and ARN is "").
 type HopResult struct {
 	Hop     chain.Hop
 	ARN     string
 	Expires time.Time
 	Cached  bool
+	Assumed bool
 }
 
 // Login runs the chain now, reusing hop sessions that are still valid and
@@ -131,7 +194,7 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 	key := r.TokenKey()
 	unlock := b.lock(ctx, key)
 	defer unlock()
-	_, res, err := b.mint(ctx, r, key, true)
+	_, res, err := b.mint(ctx, r, key, true, nil)
 	if err != nil {
 		return res, err
 	}
@@ -154,32 +217,28 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 // checkFinal), so the caller's own calls are never signed by a session STS
 // refuses; Result.Identity is then set.
 func (b *Broker) Chain(ctx context.Context, r Request) (Result, error) {
-	return b.run(ctx, r, true, 0)
+	return b.run(ctx, r, true, 0, nil)
 }
 
 // run resolves r and runs its chain. With check, a final session that came
 // from the cache is checked with STS before it is returned (checkFinal).
 // finalLife, when not zero, is how long the final session must still live
-// (see chain.Runner.FinalMinValidity).
-func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.Duration) (Result, error) {
-	res, err := b.Resolve(ctx, r)
-	if err != nil {
-		return Result{}, err
+// (see chain.Runner.FinalMinValidity). pre is r already resolved, nil to
+// resolve it here.
+func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.Duration, pre *Resolved) (Result, error) {
+	var res Resolved
+	if pre != nil {
+		res = *pre
+	} else {
+		var err error
+		if res, err = b.Resolve(ctx, r); err != nil {
+			return Result{}, err
+		}
 	}
 	// The base is fetched only when a hop is assumed from it (RunLazy):
 	// a cached hop spares the SSO portal call or credential_process run.
-	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
-	runner := &chain.Runner{
-		NewClient:          res.NewClient,
-		Prompt:             b.Prompt,
-		Now:                b.Now,
-		Log:                b.Log,
-		DefaultSessionName: res.DefaultSessionName,
-		FinalMinValidity:   finalLife,
-	}
-	if b.Store != nil {
-		runner.Cache = sc
-	}
+	runner, sc := b.runner(r, res)
+	runner.FinalMinValidity = finalLife
 	final, err := runner.RunLazy(ctx, res.Base, res.Hops)
 	if err != nil {
 		return Result{}, err
@@ -242,8 +301,7 @@ func RefusedCode(err error) string {
 	if !errors.As(err, &api) {
 		return ""
 	}
-	switch c := api.ErrorCode(); c {
-	case "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException":
+	if c := api.ErrorCode(); chain.RefusedSigner(c) {
 		return c
 	}
 	return ""
@@ -265,9 +323,9 @@ func refusedFinal(res Result, err error) error {
 }
 
 // mint runs the chain and caches a new token under key.
-func (b *Broker) mint(ctx context.Context, r Request, key string, check bool) (token.Token, Result, error) {
+func (b *Broker) mint(ctx context.Context, r Request, key string, check bool, pre *Resolved) (token.Token, Result, error) {
 	start := b.Now()
-	res, err := b.run(ctx, r, check, 0)
+	res, err := b.run(ctx, r, check, 0, pre)
 	if err != nil {
 		return token.Token{}, Result{}, err
 	}
@@ -276,11 +334,12 @@ func (b *Broker) mint(ctx context.Context, r Request, key string, check bool) (t
 		return token.Token{}, Result{}, fmt.Errorf("making the token: %w", err)
 	}
 	b.logf("token for cluster %s (%s) minted in %s, expires %s", r.Cluster, res.Region, b.Now().Sub(start).Round(time.Millisecond), tok.Expiration.Format(time.RFC3339))
-	b.put(ctx, key, encodeToken(tok), cache.IndexEntry{
+	row := cache.IndexEntry{
 		Kind: cache.KindToken, Cluster: r.Cluster, Region: res.Region,
 		Chain: roleARNs(res.Resolved.Hops), Identity: res.Final.ARN, Expires: tok.Expiration,
 		Selection: selectionOf(r),
-	})
+	}
+	res.TokenCached = b.put(ctx, key, encodeToken(tok, row.About()), row)
 	res.Token = tok
 	b.sweep(ctx)
 	return tok, res, nil
@@ -345,6 +404,15 @@ func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token,
 		log("token cache (%s): unusable entry (%v); treating it as a miss", name, err)
 		return token.Token{}, false
 	}
+	if !strings.HasPrefix(t.Token, token.Prefix) {
+		log("token cache (%s): entry is not an EKS token (no %s prefix); treating it as a miss", name, token.Prefix)
+		return token.Token{}, false
+	}
+	if now := b.Now(); t.Expires.After(now.Add(MaxTokenAhead)) {
+		log("token cache (%s): entry claims to expire %s, later than a token signed now could (%s); treating it as a miss",
+			name, t.Expires.UTC().Format(time.RFC3339), MaxTokenAhead)
+		return token.Token{}, false
+	}
 	if len(t.Token) > token.MaxLen {
 		// Cached by a build that did not check: EKS would refuse it.
 		log("token cache (%s): entry over EKS's %d-byte limit; treating it as a miss", name, token.MaxLen)
@@ -358,15 +426,19 @@ func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token,
 	return token.Token{Value: t.Token, Expiration: t.Expires}, true
 }
 
-// put stores value under key and records it in the index. A cache that
-// cannot be written costs speed, never the call: failures are logged.
-func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntry) {
+// put stores value under key and records it in the index, and reports
+// whether the value was stored. A cache that cannot be written costs speed,
+// never the call: failures are logged.
+func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntry) bool {
 	if b.Store == nil || value == "" {
-		return
+		return false
 	}
 	if err := b.Store.Set(key, value); err != nil {
 		b.logf("cache (%s): not saved: %v", b.Store.Name(), err)
-		return
+		return false
+	}
+	if b.Store.Name() == cache.NameNone { // after Set: auto mode picks its store there
+		return false
 	}
 	if b.Index != nil {
 		row.Key, row.Store = key, b.Store.Name()
@@ -374,6 +446,7 @@ func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntr
 			b.logf("cache index: not updated: %v", err)
 		}
 	}
+	return true
 }
 
 // lock takes key's lock, or runs unlocked when it cannot be had in time.
@@ -403,8 +476,10 @@ func (b *Broker) logf(format string, args ...any) {
 	}
 }
 
-func encodeToken(t token.Token) string {
-	v, err := cache.EncodeToken(cache.Token{Token: t.Value, Expires: t.Expiration})
+// encodeToken encodes t for the cache, with about (no secret) so that the
+// entry can be found without the index.
+func encodeToken(t token.Token, about *cache.About) string {
+	v, err := cache.EncodeToken(cache.Token{Token: t.Value, Expires: t.Expiration, About: about})
 	if err != nil {
 		return ""
 	}

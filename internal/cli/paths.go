@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
 	"strings"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/cache"
 )
 
 // expandHome returns p with a leading "~" (the home directory) or "~user"
@@ -28,11 +31,6 @@ func expandHome(env Env, p string) string {
 	var home string
 	if name == "" {
 		home = homeDir(env)
-		if home == "" {
-			if u, err := user.Current(); err == nil {
-				home = u.HomeDir
-			}
-		}
 	} else if u, err := user.Lookup(name); err == nil {
 		home = u.HomeDir
 	}
@@ -76,7 +74,7 @@ func cacheDirFor(env Env) (string, error) {
 	default:
 		home := homeDir(env)
 		if home == "" {
-			return "", fmt.Errorf("no HOME, no EKSXA_CACHE_DIR and no KUBECACHEDIR: cannot find the cache")
+			return "", errNoHome("the cache (~/.kube/cache/eksxa)", "EKSXA_CACHE_DIR or KUBECACHEDIR")
 		}
 		from = "HOME"
 		dir = filepath.Join(home, ".kube", "cache", "eksxa")
@@ -95,4 +93,28 @@ func cacheDir(env Env) string {
 		return ""
 	}
 	return d
+}
+
+// usableCacheDir is cacheDirFor, checked as the cache needs it: with
+// create, a missing folder is made 0700 (cache.PrepareDir); without, it is
+// only checked (cache.CheckDir: status and logout create nothing). A folder
+// open to group or others is refused, never chmod'ed, and the error says
+// what to do.
+func usableCacheDir(env Env, create bool) (string, error) {
+	dir, err := cacheDirFor(env)
+	if err != nil {
+		return "", err
+	}
+	check := cache.CheckDir
+	if create {
+		check = cache.PrepareDir
+	}
+	if err := check(dir); err != nil {
+		var open *cache.OpenDirError
+		if errors.As(err, &open) {
+			return "", fmt.Errorf("%w: point EKSXA_CACHE_DIR at a private folder (a missing one is created 0700), or run chmod 700 %s if the folder is yours alone", err, dir)
+		}
+		return "", err
+	}
+	return dir, nil
 }

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"os"
+
 	"bufio"
 	"fmt"
+	"golang.org/x/term"
 	"io"
 	"runtime"
 	"strings"
@@ -22,7 +25,7 @@ func openStore(env Env, mode string, log func(string, ...any)) (cache.Store, *ca
 	if mode == cache.ModeNone {
 		return nil, nil, ""
 	}
-	dir, err := cacheDirFor(env)
+	dir, err := usableCacheDir(env, true)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: not caching: %v\n", err)
 		return nil, nil, ""
@@ -38,7 +41,35 @@ func openStore(env Env, mode string, log func(string, ...any)) (cache.Store, *ca
 		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: not caching: %v\n", err)
 		return nil, nil, ""
 	}
-	return store, cache.NewIndex(dir), dir
+	return store, newIndex(dir, kr), dir
+}
+
+// newIndex is the index in dir, able to rebuild itself from the entry
+// files there and, where it can be searched, from the keyring kr (nil for
+// none).
+func newIndex(dir string, kr cache.Keyring) *cache.Index {
+	ix := cache.NewIndex(dir)
+	if kr != nil {
+		ix.Sources = append(ix.Sources, cache.NewKeyringStore(kr, cache.DefaultKeyringOptions()))
+	}
+	return ix
+}
+
+// readIndex lists the index's rows. A damaged index is said on stderr
+// (why, never its content), and the rows are what the stores describe
+// without it (cache.Index.Recover).
+func readIndex(env Env, ix *cache.Index) (rows []cache.IndexEntry, damaged bool) {
+	rows, err := ix.List()
+	if err == nil {
+		return rows, false
+	}
+	rows, rerr := ix.Recover()
+	fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: %v; using instead the %d entries that the cache folder and the keyring describe themselves (the next write rebuilds the index from them)\n",
+		err, len(rows))
+	if rerr != nil {
+		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: %v\n", rerr)
+	}
+	return rows, true
 }
 
 // osKeyring returns the OS keyring, or nil where reaching it would have
@@ -80,6 +111,18 @@ func verboseLogger(w io.Writer, now func() time.Time) func(string, ...any) {
 	return func(format string, args ...any) {
 		fmt.Fprintf(w, "eksxa [%6.1fms] %s\n", float64(now().Sub(start).Microseconds())/1000, fmt.Sprintf(format, args...))
 	}
+}
+
+// terminalPrompt is stdinPrompt when stdin is a terminal, else nil: a
+// command run from a script, a pipe or CI (doctor, kubeconfig) then fails
+// at once on a hop that needs MFA, naming `kubectl eksxa login`, instead
+// of printing a prompt nobody answers and failing on EOF. (/dev/null is a
+// character device too, so a mode check would not do; term asks the tty.)
+func terminalPrompt(env Env) func(string) (string, error) {
+	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return stdinPrompt(env)
+	}
+	return nil
 }
 
 // stdinPrompt asks on stderr and reads one line from stdin.
