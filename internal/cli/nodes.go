@@ -51,7 +51,7 @@ Exit code: 0 the report was printed; 1 failure; 2 bad usage. With
 			if err != nil {
 				return err
 			}
-			report, err := nodes.Gather(ctx, nodesInput(env, sel, res))
+			report, err := nodes.Gather(ctx, nodesInput(ctx, env, sel, res))
 			if err != nil {
 				return err
 			}
@@ -82,8 +82,9 @@ Exit code: 0 the report was printed; 1 failure; 2 bad usage. With
 
 // nodesInput wires the report's sources: EKS and SSM clients signing with
 // the chain's final session, and the cluster's API with a token minted
-// from it.
-func nodesInput(env Env, sel selection, res broker.Result) nodes.Input {
+// from it. The principal (for messages and the account in grants) is the
+// last hop's ARN, or STS's answer for a chain without hops.
+func nodesInput(ctx context.Context, env Env, sel selection, res broker.Result) nodes.Input {
 	cfg := res.Resolved.AWS.Copy()
 	cfg.Credentials = staticProvider(res.Final.Credentials)
 	partition := "aws"
@@ -94,7 +95,7 @@ func nodesInput(env Env, sel selection, res broker.Result) nodes.Input {
 		Cluster:   sel.req.Cluster,
 		Region:    res.Region,
 		Partition: partition,
-		Principal: firstNonEmpty(res.Final.ARN, "the chain's final identity"),
+		Principal: whoAmI(ctx, sel.req, res),
 		EKS:       eksClient(res),
 		SSM:       ssm.NewFromConfig(cfg),
 		ListNodes: func(ctx context.Context, endpoint string, caPEM []byte) ([]nodes.Node, error) {

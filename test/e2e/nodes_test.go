@@ -247,3 +247,15 @@ func TestNodesEKSAndRBACRefused(t *testing.T) {
 		t.Errorf("nodes unknown: %+v", u)
 	}
 }
+
+// TestNodesClusterNotFound: without the hops into the cluster's account the
+// cluster is not found: exit 1, nothing on stdout, the error naming who
+// asked (STS's answer for base credentials) and what to check.
+func TestNodesClusterNotFound(t *testing.T) {
+	c := nodesCluster(t)
+	r := runPlugin(t, c.env, "", "nodes", "--cluster-name", "prod", "--region", "eu-west-1")
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, `no cluster "prod" in eu-west-1 for arn:aws:iam::`+identityAcct+`:user/alice`) ||
+		!strings.Contains(r.stderr, "--cluster-name, --region") {
+		t.Errorf("nodes from the wrong account: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
