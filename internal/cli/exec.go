@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os/exec"
 	"strings"
 
@@ -58,7 +59,7 @@ renew: for runs longer than the session, use a credential_process profile.`,
 			path, err := exec.LookPath(args[0])
 			if err != nil {
 				fmt.Fprintf(env.Stderr, "error: %s: %v\n", args[0], lookPathReason(err))
-				return &exitError{code: exitNotFound}
+				return &exitError{code: lookPathExit(err)}
 			}
 			res, err := newBroker(env, sel, execPrompt(env)).Credentials(cmd.Context(), sel.req, broker.MinCredentialLife)
 			if err != nil {
@@ -85,6 +86,17 @@ renew: for runs longer than the session, use a credential_process profile.`,
 	f.registerChain(cmd)
 	f.registerSignIn(cmd)
 	return cmd
+}
+
+// lookPathExit is the exit code for a failed exec.LookPath, as shells use
+// them: 127 when nothing is at the name (not on PATH, or no such file), 126
+// when something is there but cannot be run (a directory, a file without
+// the execute bit, a PATH entry relative to the working directory).
+func lookPathExit(err error) int {
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		return exitNotFound
+	}
+	return exitCannotRun
 }
 
 // lookPathReason says why a command was not found, without repeating its

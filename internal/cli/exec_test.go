@@ -74,3 +74,34 @@ func TestExecPromptLeavesTheRestOfStdin(t *testing.T) {
 		t.Errorf("answer %q err %v, left %q for the command, prompt %q", got, err, rest, errb.String())
 	}
 }
+
+func TestExecLookPathExitCodes(t *testing.T) {
+	isolateAWS(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+	dir := t.TempDir()
+	plain := dir + "/plain"
+	if err := os.WriteFile(plain, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, command string
+		want          int
+	}{
+		{"not executable", plain, exitCannotRun},
+		{"directory", dir, exitCannotRun},
+		{"no such file", dir + "/missing", exitNotFound},
+		{"not on PATH", "no-such-command-eksxa", exitNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ran := false
+			code, out, errOut := runExec(t, func(string, []string, []string) (int, error) {
+				ran = true
+				return 0, nil
+			}, "exec", "--cache", "none", "--", tc.command)
+			if code != tc.want || out != "" || ran || !strings.Contains(errOut, tc.command) {
+				t.Errorf("exit %d (want %d) ran %v stdout %q stderr %q", code, tc.want, ran, out, errOut)
+			}
+		})
+	}
+}
