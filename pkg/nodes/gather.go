@@ -101,7 +101,7 @@ func (r *Report) controlPlane(ctx context.Context, in Input) (string, []byte, er
 	}
 	r.AutoMode = am
 	if cp.Version != "" {
-		cp.Support = supportStatus(ctx, in.EKS, cp.Version)
+		cp.Support, cp.SupportUnknown = supportStatus(ctx, in.EKS, cp.Version)
 	}
 	var ca []byte
 	if c.CertificateAuthority != nil && aws.ToString(c.CertificateAuthority.Data) != "" {
@@ -112,12 +112,18 @@ func (r *Report) controlPlane(ctx context.Context, in Input) (string, []byte, er
 	return aws.ToString(c.Endpoint), ca, nil
 }
 
-// supportStatus asks DescribeClusterVersions about version; nil when that
-// is refused or fails.
-func supportStatus(ctx context.Context, api EKSAPI, version string) *Support {
+// supportStatus asks DescribeClusterVersions about version. When that is
+// refused or fails the status is nil and the Unknown says why (SPEC: a
+// denied call makes its part unknown with the permission to grant); when
+// EKS does not describe the version both are nil.
+func supportStatus(ctx context.Context, api EKSAPI, version string) (*Support, *Unknown) {
 	out, err := api.DescribeClusterVersions(ctx, &eks.DescribeClusterVersionsInput{ClusterVersions: []string{version}})
 	if err != nil {
-		return nil
+		if _, _, denied := refusal(err); denied {
+			// The action takes no resource: IAM grants it on "*".
+			return nil, &Unknown{Reason: "eks:DescribeClusterVersions refused", Grant: "IAM: eks:DescribeClusterVersions on *"}
+		}
+		return nil, &Unknown{Reason: fmt.Sprintf("eks:DescribeClusterVersions: %v", err)}
 	}
 	for _, v := range out.ClusterVersions {
 		if aws.ToString(v.ClusterVersion) != version {
@@ -131,11 +137,11 @@ func supportStatus(ctx context.Context, api EKSAPI, version string) *Support {
 			s.EndOfExtendedSupport = v.EndOfExtendedSupportDate.UTC().Format("2006-01-02")
 		}
 		if s.Status == "" {
-			return nil
+			return nil, nil
 		}
-		return s
+		return s, nil
 	}
-	return nil
+	return nil, nil
 }
 
 func (r *Report) nodeGroups(ctx context.Context, in Input) {
@@ -185,7 +191,7 @@ const describeConcurrency = 4
 func describeNodegroup(ctx context.Context, in Input, name string) NodeGroup {
 	out, err := in.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(in.Cluster), NodegroupName: aws.String(name)})
 	if err != nil || out.Nodegroup == nil {
-		g := NodeGroup{Name: name, State: StateUnknown, lookupFailed: true}
+		g := NodeGroup{Name: name, State: StateUnknown, lookupFailed: true, detailsUnknown: true}
 		if err != nil {
 			g.Unknown = eksUnknown("eks:DescribeNodegroup", in.nodegroupARN(name), err)
 		} else {

@@ -187,19 +187,37 @@ func TestGatherListNodegroupsDenied(t *testing.T) {
 	}
 }
 
-// TestGatherSupportDeniedQuietly: a refused DescribeClusterVersions leaves
-// no trace but the missing support status.
-func TestGatherSupportDeniedQuietly(t *testing.T) {
-	w := newWorld(t, fakeaws.Cluster{Version: "1.31"}, nil)
+// TestGatherSupportAndNodegroupDenied: a refused DescribeClusterVersions
+// says so on one short line (the status is not needed for Outdated); a
+// refused DescribeNodegroup shows the group's sizes as "-", not 0/0/0,
+// and says its details, not only its latest release, are unknown.
+func TestGatherSupportAndNodegroupDenied(t *testing.T) {
+	w := newWorld(t, fakeaws.Cluster{Version: "1.31", Nodegroups: []fakeaws.Nodegroup{
+		{Name: "ng", AMIType: "AL2023_ARM_64_STANDARD", ReleaseVersion: "1.31.4-20250123", DesiredSize: 3, MinSize: 1, MaxSize: 5},
+	}}, nil)
 	w.fake.SetClusterVersion(fakeaws.ClusterVersion{Version: "1.31", Status: "STANDARD_SUPPORT"})
 	r, err := Gather(context.Background(), w.in)
-	if err != nil || r.ControlPlane.Support == nil || r.ControlPlane.Support.Status != "STANDARD_SUPPORT" {
+	if err != nil || r.ControlPlane.Support == nil || r.ControlPlane.Support.Status != "STANDARD_SUPPORT" || r.ControlPlane.SupportUnknown != nil {
 		t.Fatalf("allowed: %+v, %v", r, err)
 	}
 	w.fake.DenyEKS(role, "DescribeClusterVersions")
+	w.fake.DenyEKS(role, "DescribeNodegroup")
 	r, err = Gather(context.Background(), w.in)
-	if err != nil || r.ControlPlane.Support != nil || r.ControlPlane.Unknown != nil {
-		t.Fatalf("denied: %+v, %v", r.ControlPlane, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := render(t, r)
+	checkGolden(t, out)
+	if u := r.ControlPlane.SupportUnknown; r.ControlPlane.Support != nil || r.ControlPlane.Unknown != nil || u == nil || !strings.Contains(u.Grant, "eks:DescribeClusterVersions") {
+		t.Errorf("control plane: %+v", r.ControlPlane)
+	}
+	for _, want := range []string{"support status unknown (eks:DescribeClusterVersions refused)\n", "Details unknown for ng: eks:DescribeNodegroup was refused"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("table lacks %q", want)
+		}
+	}
+	if strings.Contains(string(out), "0/0/0") || strings.Contains(string(out), "Latest release unknown") {
+		t.Errorf("table shows zero sizes or only the latest release as unknown:\n%s", out)
 	}
 }
 

@@ -31,6 +31,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(b, "Control plane: unknown: %s\n", unknownText(cp.Unknown, "  "))
 	} else {
 		fmt.Fprintf(b, "Control plane: Kubernetes %s, platform %s, %s%s\n", cp.Version, cp.PlatformVersion, cp.Status, supportText(cp.Support))
+		if u := cp.SupportUnknown; u != nil {
+			// One short line: the status only informs (--fail-outdated
+			// does not need it), so no grant paragraph.
+			fmt.Fprintf(b, "               support status unknown (%s)\n", u.Reason)
+		}
 	}
 	switch {
 	case r.AutoMode == nil:
@@ -62,14 +67,22 @@ func (r *Report) WriteTable(w io.Writer) error {
 			case StateUnknown:
 				state = "unknown (see below)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d\t%s\t%s\n", g.Name, dash(g.AMIType), dash(g.KubernetesVersion),
-				dash(g.ReleaseVersion), dash(g.LatestReleaseVersion), dash(g.CapacityType), g.DesiredSize, g.MinSize, g.MaxSize, dash(g.Status), state)
+			sizes := fmt.Sprintf("%d/%d/%d", g.DesiredSize, g.MinSize, g.MaxSize)
+			if g.detailsUnknown {
+				sizes = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", g.Name, dash(g.AMIType), dash(g.KubernetesVersion),
+				dash(g.ReleaseVersion), dash(g.LatestReleaseVersion), dash(g.CapacityType), sizes, dash(g.Status), state)
 		}
 		tw.Flush()
 		// Groups whose lookups failed for the same reason share one
 		// message.
-		var unknownOrder []string
-		unknownGroups := map[string][]string{}
+		type unknownKey struct {
+			text    string
+			details bool
+		}
+		var unknownOrder []unknownKey
+		unknownGroups := map[unknownKey][]string{}
 		for _, g := range r.NodeGroups.Items {
 			if g.Fix != nil {
 				fmt.Fprintf(b, "\nFix for %s, %s:\n", g.Name, g.Behind)
@@ -77,15 +90,20 @@ func (r *Report) WriteTable(w io.Writer) error {
 				fmt.Fprintf(b, "  aws CLI:\n    %s\n", g.Fix.AWSCLI)
 			}
 			if g.Unknown != nil {
-				text := unknownText(g.Unknown, "  ")
-				if _, seen := unknownGroups[text]; !seen {
-					unknownOrder = append(unknownOrder, text)
+				k := unknownKey{unknownText(g.Unknown, "  "), g.detailsUnknown}
+				if _, seen := unknownGroups[k]; !seen {
+					unknownOrder = append(unknownOrder, k)
 				}
-				unknownGroups[text] = append(unknownGroups[text], g.Name)
+				unknownGroups[k] = append(unknownGroups[k], g.Name)
 			}
 		}
-		for _, text := range unknownOrder {
-			fmt.Fprintf(b, "\nLatest release unknown for %s: %s\n", strings.Join(unknownGroups[text], ", "), text)
+		for _, k := range unknownOrder {
+			what := "Latest release unknown"
+			if k.details {
+				// DescribeNodegroup failed: everything but the name is unknown.
+				what = "Details unknown"
+			}
+			fmt.Fprintf(b, "\n%s for %s: %s\n", what, strings.Join(unknownGroups[k], ", "), k.text)
 		}
 		sep := "\n"
 		for _, g := range r.NodeGroups.Items {

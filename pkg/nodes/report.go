@@ -31,9 +31,10 @@ type ControlPlane struct {
 	PlatformVersion string `json:"platformVersion,omitempty"`
 	// Status is the cluster status, e.g. ACTIVE.
 	Status string `json:"status,omitempty"`
-	// Support is nil when DescribeClusterVersions was refused or failed
-	// (it is skipped quietly).
-	Support *Support `json:"support,omitempty"`
+	// Support is nil when DescribeClusterVersions was refused or failed;
+	// SupportUnknown then says why (the table gives it one short line).
+	Support        *Support `json:"support,omitempty"`
+	SupportUnknown *Unknown `json:"supportUnknown,omitempty"`
 	Unknown *Unknown `json:"unknown,omitempty"`
 }
 
@@ -97,6 +98,9 @@ type NodeGroup struct {
 	Fix   *Fix     `json:"fix,omitempty"`
 	Notes []string `json:"notes,omitempty"`
 
+	// detailsUnknown: DescribeNodegroup failed, so the group's AMI type,
+	// versions, sizes and status are all unknown (not zero).
+	detailsUnknown bool
 	// lookupFailed: the latest release could not be learnt because a
 	// call failed (as opposed to there being none to learn).
 	lookupFailed bool
