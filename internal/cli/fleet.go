@@ -204,6 +204,9 @@ func runFleet(ctx context.Context, env Env, f chainFlags, p fleetPlan) error {
 	}
 	named, err := fleet.NameAll(clusters, p.namer)
 	if err != nil {
+		if errors.Is(err, fleet.ErrBadContextName) {
+			return usagef("%v; nothing was written", err)
+		}
 		return fmt.Errorf("%w; nothing was written", err)
 	}
 	entry := func(n fleet.Named) kubeconfig.Entry {

@@ -388,6 +388,29 @@ func TestFleetAliasCollision(t *testing.T) {
 	}
 }
 
+// TestFleetAliasBadName: a context name with a control character or
+// longer than 253 bytes is a usage error, before any AWS call when the
+// template's own text makes it, after the scan when only some clusters'
+// data do; nothing is written either way.
+func TestFleetAliasBadName(t *testing.T) {
+	for _, tt := range []struct{ name, tmpl, want string }{
+		{"newline in the template", "{{.Name}}\n{{.Region}}", "holds the control character U+000A"},
+		{"a megabyte", strings.Repeat("x", 1<<20), "is 1048576 bytes, more than 253"},
+		{"from one region's data", `{{.Account}}{{if eq .Region "us-east-1"}}{{else}}{{"\t"}}{{end}}{{.Name}}`, "--alias-template for arn:aws:eks:eu-west-1:"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newFleetWorld(t)
+			code, out, errOut := runNow(t, w.vars, fleetArgs("--alias-template", tt.tmpl)...)
+			if code != exitUsage || out != "" || !strings.Contains(errOut, tt.want) || len(errOut) > 2000 {
+				t.Fatalf("exit %d stdout %q stderr %.3000s", code, out, errOut)
+			}
+			if _, err := os.Stat(w.kc); err == nil {
+				t.Error("the kubeconfig was written")
+			}
+		})
+	}
+}
+
 func TestFleetLeavesForeignContexts(t *testing.T) {
 	w := newFleetWorld(t)
 	os.MkdirAll(filepath.Dir(w.kc), 0o700)

@@ -1,10 +1,40 @@
 package fleet
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"text/template"
+	"unicode"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
+
+// MaxContextName is the longest context name --alias-template may give, in
+// bytes. kubectl puts no limit on context names; 253 is the limit of a
+// DNS subdomain (RFC 1123), which Kubernetes uses for most object names,
+// and keeps a name one can type after kubectl --context.
+const MaxContextName = 253
+
+// ErrBadContextName is wrapped by the error for a context name that holds
+// a control character or is longer than MaxContextName: a mistake in the
+// template, a usage error.
+var ErrBadContextName = errors.New("not a usable context name")
+
+// checkContextName refuses a name with a control character (a newline
+// would split the kubeconfig's YAML key and every table line showing it)
+// or longer than MaxContextName.
+func checkContextName(name string) error {
+	for i, r := range name {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("%w: %s holds the control character %U at byte %d", ErrBadContextName, quote.Q(name), r, i)
+		}
+	}
+	if len(name) > MaxContextName {
+		return fmt.Errorf("%w: %s is %d bytes, more than %d", ErrBadContextName, quote.Q(name), len(name), MaxContextName)
+	}
+	return nil
+}
 
 // AliasData is what --alias-template sees for one cluster.
 type AliasData struct {
@@ -28,17 +58,24 @@ func ParseAliasTemplate(text string) (Namer, error) {
 	}
 	t, err := template.New("alias").Option("missingkey=error").Parse(text)
 	if err != nil {
-		return Namer{}, fmt.Errorf("%q is not a Go template: %w", text, err)
+		return Namer{}, fmt.Errorf("%s is not a Go template: %w", quote.Q(text), err)
 	}
 	n := Namer{tmpl: t}
-	if _, err := n.execute(AliasData{Name: "demo", Region: "us-east-1", Account: "111122223333"}); err != nil {
-		return Namer{}, fmt.Errorf("%q: %w (it may use .Name, .Region and .Account)", text, err)
+	name, err := n.execute(AliasData{Name: "demo", Region: "us-east-1", Account: "111122223333"})
+	if err != nil {
+		return Namer{}, fmt.Errorf("%s: %w (it may use .Name, .Region and .Account)", quote.Q(text), err)
+	}
+	// A control character or an overlong name in the template's own text
+	// shows on the sample already: refuse it before any AWS call.
+	if err := checkContextName(name); err != nil {
+		return Namer{}, fmt.Errorf("gives %w", err)
 	}
 	return n, nil
 }
 
 // Name returns c's context name. An empty name (the template printed only
-// spaces) is an error naming the cluster.
+// spaces) is an error naming the cluster; a name with a control character
+// or longer than MaxContextName is one wrapping ErrBadContextName.
 func (n Namer) Name(c Found) (string, error) {
 	if n.tmpl == nil {
 		return c.ARN, nil
@@ -49,6 +86,9 @@ func (n Namer) Name(c Found) (string, error) {
 	}
 	if strings.TrimSpace(name) == "" {
 		return "", fmt.Errorf("--alias-template gives an empty context name for %s", c.ARN)
+	}
+	if err := checkContextName(name); err != nil {
+		return "", fmt.Errorf("--alias-template for %s: %w", c.ARN, err)
 	}
 	return name, nil
 }

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,21 @@ func TestNamer(t *testing.T) {
 		if _, err := ParseAliasTemplate(tt.tmpl); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ParseAliasTemplate(%q) = %v, want %q", tt.tmpl, err, tt.want)
 		}
+	}
+	for _, tt := range []struct{ tmpl, want string }{
+		{"{{.Name}}\n{{.Region}}", `gives not a usable context name: "demo\nus-east-1" holds the control character U+000A at byte 4`},
+		{strings.Repeat("x", 1<<20), "…(1048576 bytes) is 1048576 bytes, more than 253"},
+	} {
+		_, err := ParseAliasTemplate(tt.tmpl)
+		if !errors.Is(err, ErrBadContextName) || !strings.Contains(err.Error(), tt.want) || len(err.Error()) > 300 {
+			t.Errorf("ParseAliasTemplate(%.20q) = %.400v, want %q", tt.tmpl, err, tt.want)
+		}
+	}
+	// A control character that only some clusters' data bring: refused
+	// when naming them.
+	bell, _ := ParseAliasTemplate("{{if eq .Name \"prod\"}}\a{{end}}{{.Name}}")
+	if _, err := bell.Name(c); !errors.Is(err, ErrBadContextName) || !strings.Contains(err.Error(), "--alias-template for "+c.ARN) {
+		t.Errorf("bell: %v", err)
 	}
 	n, _ := ParseAliasTemplate(`{{if ne .Name "prod"}}{{.Name}}{{end}}  `)
 	if _, err := n.Name(c); err == nil || !strings.Contains(err.Error(), "empty context name for "+c.ARN) {
