@@ -35,7 +35,7 @@ type ControlPlane struct {
 	// SupportUnknown then says why (the table gives it one short line).
 	Support        *Support `json:"support,omitempty"`
 	SupportUnknown *Unknown `json:"supportUnknown,omitempty"`
-	Unknown *Unknown `json:"unknown,omitempty"`
+	Unknown        *Unknown `json:"unknown,omitempty"`
 }
 
 // Support is a Kubernetes version's support status on EKS, from
