@@ -78,6 +78,18 @@ func TestUsageErrors(t *testing.T) {
 		{"ARN of a nodegroup", nil, []string{"doctor", "--cluster-name", "arn:aws:eks:eu-west-1:111111111111:nodegroup/prod/ng/x"}, `is not cluster/NAME`},
 		{"ARN with a short account", nil, []string{"login", "--cluster-name", "arn:aws:eks:eu-west-1:1111:cluster/prod"}, `the account "1111" is not 12 digits`},
 	}
+	// A huge value (a pasted file, a runaway variable) is quoted cut
+	// short, not echoed in full (twice for a hop: the spec, then its ARN).
+	huge := strings.Repeat("x", 100<<10)
+	for _, tt := range []struct{ name, flag string }{{"huge hop", "--role-arn"}, {"huge region", "--region"}, {"huge cluster name", "--cluster-name"}} {
+		args := []string{"token", "--cluster-name", "c", tt.flag, huge}
+		tests = append(tests, struct {
+			name string
+			vars map[string]string
+			args []string
+			want string
+		}{tt.name, nil, args, `"` + strings.Repeat("x", 80) + `"…(102400 bytes)`})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := run(t, tt.vars, tt.args...)
@@ -88,7 +100,10 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("stdout = %q, want nothing", out)
 			}
 			if !strings.Contains(errOut, tt.want) {
-				t.Errorf("stderr = %q, want it to contain %q", errOut, tt.want)
+				t.Errorf("stderr = %.2000q, want it to contain %q", errOut, tt.want)
+			}
+			if len(errOut) > 2000 {
+				t.Errorf("stderr is %d bytes: a value was echoed in full", len(errOut))
 			}
 		})
 	}

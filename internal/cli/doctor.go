@@ -14,6 +14,8 @@ import (
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/access"
 	"github.com/eksxa/kubectl-eksxa/pkg/token"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
 
 func newDoctorCommand(env Env) *cobra.Command {
@@ -37,7 +39,7 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "text" && output != "json" {
-				return usagef("-o: unknown output format %q (want text or json)", output)
+				return usagef("-o: unknown output format %s (want text or json)", quote.Q(output))
 			}
 			ctx := cmd.Context()
 			sel, res, err := runChain(ctx, env, &f)

@@ -7,6 +7,8 @@ import (
 	"github.com/eksxa/kubectl-eksxa/pkg/cache"
 	"github.com/eksxa/kubectl-eksxa/pkg/chain"
 	"github.com/eksxa/kubectl-eksxa/pkg/token"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
 
 // defaultRegion is used when neither --region, the environment nor the
@@ -123,7 +125,7 @@ func (f *chainFlags) resolveChain(env Env) (selection, error) {
 		if f.cache == "" {
 			src = "EKSXA_CACHE"
 		}
-		return selection{}, usagef("%s: unknown cache mode %q (want auto, keyring, file or none)", src, s.cacheMode)
+		return selection{}, usagef("%s: unknown cache mode %s (want auto, keyring, file or none)", src, quote.Q(s.cacheMode))
 	}
 	s.verbose = f.verbose || env.Getenv("EKSXA_DEBUG") == "1"
 	s.noBrowser = f.noBrowser

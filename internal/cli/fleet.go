@@ -24,6 +24,8 @@ import (
 	"github.com/eksxa/kubectl-eksxa/pkg/fleet"
 	"github.com/eksxa/kubectl-eksxa/pkg/kubeconfig"
 	"github.com/eksxa/kubectl-eksxa/pkg/token"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
 
 // fleetConcurrency bounds the AWS calls in flight during a fleet scan
@@ -108,7 +110,7 @@ func validateFleet(cmd *cobra.Command, env Env, f chainFlags, fl fleetFlags, pat
 			return fleetPlan{}, usagef("--accounts: %v", err)
 		}
 		if p.accountRole, err = fleet.ParseAccountRole(fl.accountRole, p.accounts[0]); err != nil {
-			return fleetPlan{}, usagef("--account-role %q: %v", fl.accountRole, err)
+			return fleetPlan{}, usagef("--account-role %s: %v", quote.Q(fl.accountRole), err)
 		}
 	}
 	if p.namer, err = fleet.ParseAliasTemplate(fl.aliasTemplate); err != nil {

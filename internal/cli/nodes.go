@@ -10,6 +10,8 @@ import (
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/nodes"
 	"github.com/eksxa/kubectl-eksxa/pkg/token"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
 
 // exitOutdated is nodes --fail-outdated's exit code when a managed node
@@ -44,7 +46,7 @@ Exit code: 0 the report was printed; 1 failure; 2 bad usage. With
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "table" && output != "json" {
-				return usagef("-o: unknown output format %q (want table or json)", output)
+				return usagef("-o: unknown output format %s (want table or json)", quote.Q(output))
 			}
 			ctx := cmd.Context()
 			sel, res, err := runChain(ctx, env, &f)

@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eksxa/kubectl-eksxa/pkg/cache"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
 
 // kindUnindexed is a keyring item that no index row lists (the index was
@@ -36,7 +38,7 @@ func newStatusCommand(env Env) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "" && output != "json" && output != "text" {
-				return usagef("-o: unknown output format %q (want text or json)", output)
+				return usagef("-o: unknown output format %s (want text or json)", quote.Q(output))
 			}
 			dir, err := usableCacheDir(env, false)
 			if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
 
 // Duration limits STS puts on AssumeRole.
@@ -82,7 +84,7 @@ var (
 func ParseHop(spec string) (Hop, error) {
 	h, err := parseHop(spec)
 	if err != nil {
-		return Hop{}, fmt.Errorf("hop spec %q: %w", spec, err)
+		return Hop{}, fmt.Errorf("hop spec %s: %w", quote.Q(spec), err)
 	}
 	return h, nil
 }
@@ -115,17 +117,17 @@ func parseHop(spec string) (Hop, error) {
 		key, val, ok := strings.Cut(part, "=")
 		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
 		if !ok {
-			return Hop{}, fmt.Errorf("setting %q is not KEY=VALUE", part)
+			return Hop{}, fmt.Errorf("setting %s is not KEY=VALUE", quote.Q(part))
 		}
 		if !isSpecKey(key) {
-			return Hop{}, fmt.Errorf("unknown setting %q, want one of %s", key, strings.Join(specKeys, ", "))
+			return Hop{}, fmt.Errorf("unknown setting %s, want one of %s", quote.Q(key), strings.Join(specKeys, ", "))
 		}
 		if seen[key] {
-			return Hop{}, fmt.Errorf("setting %q given more than once", key)
+			return Hop{}, fmt.Errorf("setting %s given more than once", quote.Q(key))
 		}
 		seen[key] = true
 		if val == "" {
-			return Hop{}, fmt.Errorf("setting %q has an empty value", key)
+			return Hop{}, fmt.Errorf("setting %s has an empty value", quote.Q(key))
 		}
 		var err error
 		switch key {
@@ -172,26 +174,26 @@ func isSpecKey(k string) bool {
 func ValidateRoleARN(arn string) error {
 	m := roleARNRe.FindStringSubmatch(arn)
 	if m == nil {
-		return fmt.Errorf("role ARN %q does not have the shape arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME", arn)
+		return fmt.Errorf("role ARN %s does not have the shape arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME", quote.Q(arn))
 	}
 	partition, account, rest := m[1], m[2], m[3]
 	if !partitionRe.MatchString(partition) {
-		return fmt.Errorf("role ARN %q: partition %q is not an AWS partition (aws, aws-cn, aws-us-gov, ...)", arn, partition)
+		return fmt.Errorf("role ARN %s: partition %s is not an AWS partition (aws, aws-cn, aws-us-gov, ...)", quote.Q(arn), quote.Q(partition))
 	}
 	if !accountRe.MatchString(account) {
-		return fmt.Errorf("role ARN %q: account %q is not 12 digits", arn, account)
+		return fmt.Errorf("role ARN %s: account %s is not 12 digits", quote.Q(arn), quote.Q(account))
 	}
 	segs := strings.Split(rest, "/")
 	name := segs[len(segs)-1]
 	if len(name) > 64 || !roleNameRe.MatchString(name) {
-		return fmt.Errorf("role ARN %q: role name %q must be 1-64 characters of letters, digits and +=,.@_-", arn, name)
+		return fmt.Errorf("role ARN %s: role name %s must be 1-64 characters of letters, digits and +=,.@_-", quote.Q(arn), quote.Q(name))
 	}
 	if len(rest)-len(name) > 512 {
-		return fmt.Errorf("role ARN %q: role path is longer than 512 characters", arn)
+		return fmt.Errorf("role ARN %s: role path is longer than 512 characters", quote.Q(arn))
 	}
 	for _, s := range segs[:len(segs)-1] {
 		if !pathSegRe.MatchString(s) {
-			return fmt.Errorf("role ARN %q: role path %q must be /SEGMENT/.../ of printable characters", arn, "/"+strings.Join(segs[:len(segs)-1], "/")+"/")
+			return fmt.Errorf("role ARN %s: role path %s must be /SEGMENT/.../ of printable characters", quote.Q(arn), quote.Q("/"+strings.Join(segs[:len(segs)-1], "/")+"/"))
 		}
 	}
 	return nil
@@ -200,21 +202,21 @@ func ValidateRoleARN(arn string) error {
 // ValidateSessionName checks a role session name: 2-64 of [\w+=,.@-].
 func ValidateSessionName(s string) error {
 	if len(s) < 2 || len(s) > 64 || !sessionNameRe.MatchString(s) {
-		return fmt.Errorf("session name %q must be 2-64 characters of letters, digits and +=,.@_-", s)
+		return fmt.Errorf("session name %s must be 2-64 characters of letters, digits and +=,.@_-", quote.Q(s))
 	}
 	return nil
 }
 
 func validateSourceIdentity(s string) error {
 	if len(s) < 2 || len(s) > 64 || !sourceIdentityRe.MatchString(s) {
-		return fmt.Errorf("source identity %q must be 2-64 characters of letters, digits and +=,.@_-", s)
+		return fmt.Errorf("source identity %s must be 2-64 characters of letters, digits and +=,.@_-", quote.Q(s))
 	}
 	return nil
 }
 
 func validateExternalID(s string) error {
 	if len(s) < 2 || len(s) > 1224 || !externalIDRe.MatchString(s) {
-		return fmt.Errorf("external ID %q must be 2-1224 characters of letters, digits and +=,.@:/_-", s)
+		return fmt.Errorf("external ID %s must be 2-1224 characters of letters, digits and +=,.@:/_-", quote.Q(s))
 	}
 	return nil
 }
@@ -222,12 +224,12 @@ func validateExternalID(s string) error {
 func validateMFASerial(s string) error {
 	if strings.HasPrefix(s, "arn:") {
 		if m := mfaARNRe.FindStringSubmatch(s); m == nil || len(m[3]) > 512 {
-			return fmt.Errorf("MFA serial %q does not have the shape arn:PARTITION:iam::ACCOUNT:mfa/NAME", s)
+			return fmt.Errorf("MFA serial %s does not have the shape arn:PARTITION:iam::ACCOUNT:mfa/NAME", quote.Q(s))
 		}
 		return nil
 	}
 	if len(s) < 9 || len(s) > 256 || !mfaSerialRe.MatchString(s) {
-		return fmt.Errorf("MFA serial %q must be a device ARN (arn:PARTITION:iam::ACCOUNT:mfa/NAME) or a hardware serial number", s)
+		return fmt.Errorf("MFA serial %s must be a device ARN (arn:PARTITION:iam::ACCOUNT:mfa/NAME) or a hardware serial number", quote.Q(s))
 	}
 	return nil
 }
@@ -237,13 +239,13 @@ func parseDuration(s string) (time.Duration, error) {
 	var d time.Duration
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		if n < 0 || n > int64(MaxDuration/time.Second) {
-			return 0, fmt.Errorf("duration %q must be between %s and %s", s, fmtDuration(MinDuration), fmtDuration(MaxDuration))
+			return 0, fmt.Errorf("duration %s must be between %s and %s", quote.Q(s), fmtDuration(MinDuration), fmtDuration(MaxDuration))
 		}
 		d = time.Duration(n) * time.Second
 	} else {
 		d, err = time.ParseDuration(s)
 		if err != nil {
-			return 0, fmt.Errorf("duration %q is neither a duration like 1h or 90m nor whole seconds like 3600", s)
+			return 0, fmt.Errorf("duration %s is neither a duration like 1h or 90m nor whole seconds like 3600", quote.Q(s))
 		}
 	}
 	return d, validateDuration(d, s)
@@ -251,10 +253,10 @@ func parseDuration(s string) (time.Duration, error) {
 
 func validateDuration(d time.Duration, as string) error {
 	if d < MinDuration || d > MaxDuration {
-		return fmt.Errorf("duration %q must be between %s and %s", as, fmtDuration(MinDuration), fmtDuration(MaxDuration))
+		return fmt.Errorf("duration %s must be between %s and %s", quote.Q(as), fmtDuration(MinDuration), fmtDuration(MaxDuration))
 	}
 	if d%time.Second != 0 {
-		return fmt.Errorf("duration %q must be whole seconds", as)
+		return fmt.Errorf("duration %s must be whole seconds", quote.Q(as))
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/eksxa/kubectl-eksxa/pkg/chain"
 	"github.com/eksxa/kubectl-eksxa/pkg/token"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
 
 var accountRe = regexp.MustCompile(`^[0-9]{12}$`)
@@ -20,7 +22,7 @@ func ParseAccounts(items []string) ([]string, error) {
 	for _, a := range items {
 		a = strings.TrimSpace(a)
 		if !accountRe.MatchString(a) {
-			return nil, fmt.Errorf("account %q is not an AWS account ID (12 digits)", a)
+			return nil, fmt.Errorf("account %s is not an AWS account ID (12 digits)", quote.Q(a))
 		}
 		out = append(out, a)
 	}
@@ -69,7 +71,7 @@ func ParseAccountRole(spec, account string) (AccountRole, error) {
 	case name == "":
 		return AccountRole{}, errors.New("want a role name, such as eks-admin or eks-admin,external-id=ID")
 	case strings.HasPrefix(name, "arn:"):
-		return AccountRole{}, fmt.Errorf("%q is a role ARN; give the role name only (eks-admin): --accounts supplies the account", name)
+		return AccountRole{}, fmt.Errorf("%s is a role ARN; give the role name only (eks-admin): --accounts supplies the account", quote.Q(name))
 	case strings.HasPrefix(name, "role/"):
 		name = strings.TrimPrefix(name, "role/")
 	}

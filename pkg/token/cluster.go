@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
 
 // MaxClusterNameLen is the longest name EKS gives a cluster, in bytes.
@@ -20,7 +22,7 @@ var clusterName = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]*$`)
 // cluster, so asking for one is a usage error.
 func CheckClusterName(name string) error {
 	if len(name) > MaxClusterNameLen || !clusterName.MatchString(name) {
-		return fmt.Errorf("%q is not an EKS cluster name: EKS names are 1 to %d letters, digits, hyphens and underscores, starting with a letter or digit (or give the cluster's ARN, arn:aws:eks:REGION:ACCOUNT:cluster/NAME)", name, MaxClusterNameLen)
+		return fmt.Errorf("%s is not an EKS cluster name: EKS names are 1 to %d letters, digits, hyphens and underscores, starting with a letter or digit (or give the cluster's ARN, arn:aws:eks:REGION:ACCOUNT:cluster/NAME)", quote.Q(name), MaxClusterNameLen)
 	}
 	return nil
 }
@@ -45,7 +47,7 @@ func IsARN(s string) bool { return strings.HasPrefix(s, "arn:") }
 // arn:aws:eks:cn-north-1:... names no cluster.
 func ParseClusterARN(s string) (ClusterARN, error) {
 	bad := func(why string, a ...any) (ClusterARN, error) {
-		return ClusterARN{}, fmt.Errorf("%q is not an EKS cluster ARN: %s (want arn:aws:eks:REGION:ACCOUNT:cluster/NAME)", s, fmt.Sprintf(why, a...))
+		return ClusterARN{}, fmt.Errorf("%s is not an EKS cluster ARN: %s (want arn:aws:eks:REGION:ACCOUNT:cluster/NAME)", quote.Q(s), fmt.Sprintf(why, a...))
 	}
 	f := strings.SplitN(s, ":", 6)
 	if len(f) != 6 || f[0] != "arn" {
@@ -53,22 +55,22 @@ func ParseClusterARN(s string) (ClusterARN, error) {
 	}
 	a := ClusterARN{Partition: f[1], Region: f[3], Account: f[4]}
 	if f[2] != "eks" {
-		return bad("the service is %q, not eks", f[2])
+		return bad("the service is %s, not eks", quote.Q(f[2]))
 	}
 	name, ok := strings.CutPrefix(f[5], "cluster/")
 	if !ok {
-		return bad("the resource %q is not cluster/NAME", f[5])
+		return bad("the resource %s is not cluster/NAME", quote.Q(f[5]))
 	}
 	if err := CheckClusterName(name); err != nil {
-		return bad("the cluster name %q is not one EKS can have", name)
+		return bad("the cluster name %s is not one EKS can have", quote.Q(name))
 	}
 	a.Name = name
 	if len(a.Account) != 12 || strings.Trim(a.Account, "0123456789") != "" {
-		return bad("the account %q is not 12 digits", a.Account)
+		return bad("the account %s is not 12 digits", quote.Q(a.Account))
 	}
 	p, err := PartitionOf(a.Region)
 	if err != nil {
-		return bad("the region %q is not a region name", a.Region)
+		return bad("the region %s is not a region name", quote.Q(a.Region))
 	}
 	if p.ID != a.Partition {
 		return bad("region %s is in partition %s, not %s", a.Region, p.ID, a.Partition)

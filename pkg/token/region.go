@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/quote"
 )
 
 // regionShape matches AWS region names by shape rather than by a fixed list,
@@ -38,7 +40,7 @@ var commercial = Partition{"aws", "amazonaws.com"}
 // CheckRegion reports whether region is shaped like an AWS region name.
 func CheckRegion(region string) error {
 	if !regionShape.MatchString(region) {
-		return fmt.Errorf("invalid region %q: want a name like us-east-1 or eu-west-2", region)
+		return fmt.Errorf("invalid region %s: want a name like us-east-1 or eu-west-2", quote.Q(region))
 	}
 	return nil
 }
