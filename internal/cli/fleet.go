@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -225,8 +226,7 @@ func runFleet(ctx context.Context, env Env, f chainFlags, p fleetPlan) error {
 	// One locked read-plan-write for the whole fleet; a plan that changes
 	// nothing writes nothing, so the file stays byte for byte.
 	var plan fleet.Plan
-	opts := kubeconfig.UpdateOptions{DryRun: p.dryRun, Now: env.Now, LockWait: p.lockWait}
-	_, err = kubeconfig.Update(ctx, p.path, opts, func(cfg *clientcmdapi.Config) error {
+	mutate := func(cfg *clientcmdapi.Config) error {
 		var err error
 		if plan, err = fleet.MakePlan(cfg, named, entry, results, fleet.PlanOptions{Prune: p.prune, Overwrite: p.overwrite}); err != nil {
 			return err
@@ -236,7 +236,15 @@ func runFleet(ctx context.Context, env Env, f chainFlags, p fleetPlan) error {
 		}
 		plan.Apply(cfg)
 		return nil
-	})
+	}
+	// A dry run first: taking the lock creates the kubeconfig's folder
+	// and a lock file, and a run that writes nothing (no cluster found,
+	// nothing new) must leave no trace. A plan with changes is made again
+	// under the lock, where it counts.
+	_, err = kubeconfig.Update(ctx, p.path, kubeconfig.UpdateOptions{DryRun: true, Now: env.Now}, mutate)
+	if err == nil && !p.dryRun {
+		_, err = kubeconfig.Update(ctx, p.path, kubeconfig.UpdateOptions{Now: env.Now, LockWait: p.lockWait}, mutate)
+	}
 	if err != nil && !errors.Is(err, errUnchanged) {
 		return err
 	}
@@ -541,7 +549,11 @@ func printFleetSummary(w io.Writer, p fleetPlan, accounts, regions []string, res
 	case plan.Changed():
 		fmt.Fprintf(w, "Wrote %s.\n", p.path)
 	default:
-		fmt.Fprintf(w, "%s is up to date.\n", p.path)
+		if _, err := os.Lstat(p.path); errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(w, "Nothing to write: %s was not created.\n", p.path)
+		} else {
+			fmt.Fprintf(w, "%s is up to date.\n", p.path)
+		}
 	}
 	if plan.ClearCurrent {
 		fmt.Fprintln(w, "The current context was removed: pick another with kubectl config use-context.")

@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -408,6 +410,23 @@ func TestFleetAliasBadName(t *testing.T) {
 				t.Error("the kubeconfig was written")
 			}
 		})
+	}
+}
+
+// TestFleetNothingFoundCreatesNothing: a scan that finds no cluster
+// writes nothing, so it creates neither the kubeconfig nor its folder (nor
+// a lock file), and says so.
+func TestFleetNothingFoundCreatesNothing(t *testing.T) {
+	w := newFleetWorld(t)
+	dir := filepath.Join(t.TempDir(), "no", "such", "dir")
+	kc := filepath.Join(dir, "kc")
+	code, out, errOut := runNow(t, w.vars, "kubeconfig", "--all-clusters", "--region", "eu-west-1", "--role-arn", fleetJump,
+		"--accounts", "222222222222", "--account-role", "eks-admin,external-id=platform", "--regions", "ap-south-1", "--kubeconfig", kc)
+	if code != 0 || !strings.Contains(out, "0 clusters found") || !strings.Contains(out, "Nothing to write: "+kc+" was not created.") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Dir(dir)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s: %v, want it never created", filepath.Dir(dir), err)
 	}
 }
 
