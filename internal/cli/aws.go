@@ -77,6 +77,17 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 	if err != nil {
 		return broker.Resolved{}, err
 	}
+	// The profile's role_arn hops, and the flags' hops under a region from
+	// the profile, meet the region only here.
+	if cfg.Region != "" {
+		part, err := token.PartitionOf(cfg.Region)
+		if err != nil {
+			return broker.Resolved{}, err
+		}
+		if err := chain.CheckPartition(hops, part.ID, cfg.Region); err != nil {
+			return broker.Resolved{}, err
+		}
+	}
 	cfg.APIOptions = append(cfg.APIOptions, warnClockSkew(rv.env.Stderr, rv.env.Now))
 	name := r.SessionName
 	if name == "" {

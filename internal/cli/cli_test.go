@@ -77,6 +77,12 @@ func TestUsageErrors(t *testing.T) {
 		{"ARN with a bad name", nil, []string{"kubeconfig", "--cluster-name", "arn:aws:eks:eu-west-1:111111111111:cluster/pr.od"}, `the cluster name "pr.od" is not one EKS can have`},
 		{"ARN of a nodegroup", nil, []string{"doctor", "--cluster-name", "arn:aws:eks:eu-west-1:111111111111:nodegroup/prod/ng/x"}, `is not cluster/NAME`},
 		{"ARN with a short account", nil, []string{"login", "--cluster-name", "arn:aws:eks:eu-west-1:1111:cluster/prod"}, `the account "1111" is not 12 digits`},
+		{"hop of another partition than --region", nil, []string{"token", "--cluster-name", "c", "--region", "cn-north-1", "--role-arn", "arn:aws:iam::111111111111:role/x"},
+			`--role-arn: hop 1, "arn:aws:iam::111111111111:role/x", is in partition aws, but region cn-north-1 is in partition aws-cn`},
+		{"hop of another partition than the cluster ARN", nil, []string{"kubeconfig", "--cluster-name", "arn:aws-cn:eks:cn-north-1:111111111111:cluster/prod",
+			"--role-arn", "arn:aws-cn:iam::111111111111:role/ok", "--role-arn", "arn:aws:iam::111111111111:role/x"}, `hop 2, "arn:aws:iam::111111111111:role/x", is in partition aws, but region cn-north-1`},
+		{"hop of another partition than AWS_REGION", map[string]string{"AWS_REGION": "us-gov-west-1"}, []string{"exec", "--role-arn", "arn:aws:iam::111111111111:role/x", "--", "true"},
+			`is in partition aws, but region us-gov-west-1 is in partition aws-us-gov`},
 	}
 	// A huge value (a pasted file, a runaway variable) is quoted cut
 	// short, not echoed in full (twice for a hop: the spec, then its ARN).

@@ -112,6 +112,19 @@ func (f *chainFlags) resolveChain(env Env) (selection, error) {
 		}
 		s.req.Hops = append(s.req.Hops, h)
 	}
+	if s.req.Region != "" {
+		// The region is known now (a flag, the environment or a cluster
+		// ARN): a hop of another partition is a usage error. A region
+		// from the profile, and the profile's own hops, are checked on
+		// the cold path (resolver.Resolve).
+		p, err := token.PartitionOf(s.req.Region)
+		if err != nil {
+			return selection{}, usagef("region: %v", err)
+		}
+		if err := chain.CheckPartition(s.req.Hops, p.ID, s.req.Region); err != nil {
+			return selection{}, usagef("--role-arn: %v", err)
+		}
+	}
 	if f.sessionName != "" {
 		if err := chain.ValidateSessionName(f.sessionName); err != nil {
 			return selection{}, usagef("--session-name: %v", err)

@@ -175,6 +175,22 @@ func TestProfileNotFoundNamesFiles(t *testing.T) {
 	}
 }
 
+// TestProfileHopPartition: a profile's role_arn of another partition than
+// the region is refused on the cold path, before any call, naming the hop
+// and its profile.
+func TestProfileHopPartition(t *testing.T) {
+	isolateAWS(t)
+	home := t.TempDir()
+	cfg := filepath.Join(home, "eks-config")
+	os.WriteFile(cfg, []byte("[profile cn]\nregion = cn-north-1\nrole_arn = arn:aws:iam::222222222222:role/jump\nsource_profile = base\n[profile base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n"), 0o600)
+	vars := map[string]string{"HOME": home, "AWS_CONFIG_FILE": cfg}
+	code, out, errOut := run(t, vars, "credential-process", "--profile", "cn", "--cache", "none")
+	want := `hop 1, "arn:aws:iam::222222222222:role/jump" (role_arn of profile "cn"), is in partition aws, but region cn-north-1 is in partition aws-cn`
+	if code != exitFailure || out != "" || !strings.Contains(errOut, want) {
+		t.Errorf("exit %d stdout %q stderr %q, want 1 and %q", code, out, errOut, want)
+	}
+}
+
 // TestResolverProfileChoice: every way of choosing a profile goes through
 // resolver.profile, with the AWS CLI's order (issue 12, item 1).
 func TestResolverProfileChoice(t *testing.T) {

@@ -34,6 +34,35 @@ type Hop struct {
 	FromProfile string
 }
 
+// Partition is the partition of the hop's role ARN (aws, aws-cn, ...); ""
+// when the ARN has no partition field.
+func (h Hop) Partition() string {
+	f := strings.SplitN(h.RoleARN, ":", 3)
+	if len(f) < 3 || f[0] != "arn" {
+		return ""
+	}
+	return f[1]
+}
+
+// CheckPartition refuses a hop whose role is in another partition than
+// partition, the partition of region: STS in one partition does not know
+// the roles of another, so the hop could only fail (InvalidClientTokenId or
+// a role that "does not exist"). The error names the hop (1-based, and its
+// profile when it came from one), both partitions and the region.
+func CheckPartition(hops []Hop, partition, region string) error {
+	for i, h := range hops {
+		if hp := h.Partition(); hp != partition {
+			from := ""
+			if h.FromProfile != "" {
+				from = fmt.Sprintf(" (role_arn of profile %s)", quote.Q(h.FromProfile))
+			}
+			return fmt.Errorf("hop %d, %s%s, is in partition %s, but region %s is in partition %s: a role can only be assumed in its own partition; use a role of %s or a region of %s",
+				i+1, quote.Q(h.RoleARN), from, hp, region, partition, partition, hp)
+		}
+	}
+	return nil
+}
+
 // EffectiveDuration is the duration the hop asks STS for.
 func (h Hop) EffectiveDuration() time.Duration {
 	if h.Duration == 0 {
