@@ -72,6 +72,9 @@ type Broker struct {
 	Log func(format string, args ...any)
 	// Prompt asks for an MFA code; nil when the call is not interactive.
 	Prompt func(prompt string) (string, error)
+	// NoPrompt says why Prompt is nil, for the error of a hop that needs
+	// an MFA code (chain.Runner.NoPrompt); "" for chain.DefaultNoPrompt.
+	NoPrompt string
 	// Resolve reads AWS configuration for a request; only a cache miss
 	// calls it.
 	Resolve func(ctx context.Context, r Request) (Resolved, error)
@@ -141,6 +144,7 @@ func (b *Broker) runner(r Request, res Resolved) (*chain.Runner, *sessionCache) 
 	runner := &chain.Runner{
 		NewClient:          res.NewClient,
 		Prompt:             b.Prompt,
+		NoPrompt:           b.NoPrompt,
 		Now:                b.Now,
 		Log:                b.Log,
 		DefaultSessionName: res.DefaultSessionName,

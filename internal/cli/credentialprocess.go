@@ -9,6 +9,7 @@ import (
 
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/awscreds"
+	"github.com/eksxa/kubectl-eksxa/pkg/cache"
 	"github.com/eksxa/kubectl-eksxa/pkg/chain"
 	"github.com/eksxa/kubectl-eksxa/pkg/sso"
 )
@@ -57,7 +58,11 @@ base profile with --profile.`,
 			if err != nil {
 				return err
 			}
-			res, err := newBroker(env, sel, nil).Credentials(cmd.Context(), sel.req, broker.MinCredentialLife)
+			b := newBroker(env, sel, nil)
+			// Even at a terminal: the aws CLI and the SDKs run it with
+			// stdin and stdout as pipes.
+			b.NoPrompt = "credential-process never prompts (the aws CLI and SDKs give it no terminal)"
+			res, err := b.Credentials(cmd.Context(), sel.req, broker.MinCredentialLife)
 			if err != nil {
 				return withLoginCommand(err, f)
 			}
@@ -93,7 +98,12 @@ func loginCommand(f chainFlags) string {
 		add("--role-arn", h)
 	}
 	add("--session-name", f.sessionName)
-	add("--cache", f.cache)
+	// login --cache none would cache nothing, and this command would then
+	// find nothing either: the hint leaves it out, so login caches where
+	// the default (or EKSXA_CACHE) says. Other modes are kept.
+	if f.cache != cache.ModeNone {
+		add("--cache", f.cache)
+	}
 	return strings.Join(args, " ")
 }
 

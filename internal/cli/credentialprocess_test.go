@@ -37,3 +37,12 @@ func TestLoginCommand(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestLoginCommandDropsCacheNone: login --cache none would cache nothing
+// for the failing command to find; other modes are kept (TestLoginCommand).
+func TestLoginCommandDropsCacheNone(t *testing.T) {
+	f := chainFlags{profile: "id", cache: "none"}
+	if got, want := loginCommand(f), "kubectl eksxa login --profile id"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os/exec"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/awscreds"
+	"github.com/eksxa/kubectl-eksxa/pkg/chain"
 )
 
 // Exit codes of exec when the command cannot be run, as env(1), nohup and
@@ -61,7 +63,11 @@ renew: for runs longer than the session, use a credential_process profile.`,
 				fmt.Fprintf(env.Stderr, "error: %s: %v\n", args[0], lookPathReason(err))
 				return &exitError{code: lookPathExit(err)}
 			}
-			res, err := newBroker(env, sel, execPrompt(env)).Credentials(cmd.Context(), sel.req, broker.MinCredentialLife)
+			// The MFA prompt reads a piped code too (the command keeps the
+			// rest of stdin), but an IAM Identity Center sign-in, which
+			// waits for someone at a browser, starts only at a terminal.
+			b := newBrokerSignIn(env, sel, execPrompt(env), stdinIsTerminal(env))
+			res, err := b.Credentials(cmd.Context(), sel.req, broker.MinCredentialLife)
 			if err != nil {
 				return err
 			}
@@ -129,6 +135,11 @@ func execPrompt(env Env) func(string) (string, error) {
 			if err != nil {
 				if len(line) > 0 {
 					break
+				}
+				// End the prompt's line: the error goes on its own.
+				fmt.Fprintln(env.Stderr)
+				if errors.Is(err, io.EOF) {
+					return "", fmt.Errorf("%w and stdin ended before one was given", chain.ErrMFARequired)
 				}
 				return "", fmt.Errorf("reading the answer from stdin: %w", err)
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -154,6 +155,35 @@ func TestSSOErrorsNameProfileAndFix(t *testing.T) {
 				t.Errorf("portal called %d times without a valid sign-in", w.calls)
 			}
 		})
+	}
+}
+
+// TestExecNoSignInWithoutTerminal: exec with stdin not a terminal
+// (</dev/null, a pipe) does not start an IAM Identity Center device
+// sign-in nobody would complete: it fails with the login hint, and the
+// sso-oidc endpoint is never called.
+func TestExecNoSignInWithoutTerminal(t *testing.T) {
+	w := newSSOWorld(t)
+	oidcCalls := 0
+	oidc := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		oidcCalls++
+		rw.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(oidc.Close)
+	t.Setenv("AWS_ENDPOINT_URL_SSO_OIDC", oidc.URL)
+	var out, errb bytes.Buffer
+	ran := false
+	code := Run(context.Background(), Env{
+		Args: []string{"exec", "--profile", "sso", "--cache", "none", "--", "true"}, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Getenv: func(k string) string { return w.env[k] },
+		Exec:   func(string, []string, []string) (int, error) { ran = true; return 0, nil },
+		Now:    time.Now,
+	})
+	if code != 1 || out.Len() != 0 || ran || !strings.Contains(errb.String(), "run `kubectl eksxa login` with the same flags") {
+		t.Errorf("exit %d stdout %q ran %v stderr %q", code, out.String(), ran, errb.String())
+	}
+	if oidcCalls != 0 || w.calls != 0 {
+		t.Errorf("sso-oidc called %d times, portal %d: a sign-in started without a terminal", oidcCalls, w.calls)
 	}
 }
 

@@ -82,14 +82,22 @@ func osKeyring(env Env) cache.Keyring {
 }
 
 // newBroker wires a broker for sel. prompt is nil when the call may not ask
-// the user anything.
+// the user anything; an IAM Identity Center sign-in may start when it is
+// not nil.
 func newBroker(env Env, sel selection, prompt func(string) (string, error)) *broker.Broker {
+	return newBrokerSignIn(env, sel, prompt, prompt != nil)
+}
+
+// newBrokerSignIn is newBroker with the choice of starting an IAM Identity
+// Center sign-in (a device authorization someone must complete) made
+// apart from prompt.
+func newBrokerSignIn(env Env, sel selection, prompt func(string) (string, error), signIn bool) *broker.Broker {
 	var log func(string, ...any)
 	if sel.verbose {
 		log = verboseLogger(env.Stderr, env.Now)
 	}
 	store, index, dir := openStore(env, sel.cacheMode, log)
-	rv := resolver{env: env, interactive: prompt != nil, noBrowser: sel.noBrowser, log: log}
+	rv := resolver{env: env, interactive: signIn, noBrowser: sel.noBrowser, log: log}
 	b := &broker.Broker{
 		Store:   store,
 		Index:   index,
@@ -119,10 +127,17 @@ func verboseLogger(w io.Writer, now func() time.Time) func(string, ...any) {
 // of printing a prompt nobody answers and failing on EOF. (/dev/null is a
 // character device too, so a mode check would not do; term asks the tty.)
 func terminalPrompt(env Env) func(string) (string, error) {
-	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if stdinIsTerminal(env) {
 		return stdinPrompt(env)
 	}
 	return nil
+}
+
+// stdinIsTerminal reports whether env's stdin is a terminal (term asks the
+// tty; /dev/null, a character device too, is not one).
+func stdinIsTerminal(env Env) bool {
+	f, ok := env.Stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // stdinPrompt asks on stderr and reads one line from stdin.

@@ -78,8 +78,13 @@ type Runner struct {
 	NewClient func(creds aws.Credentials) AssumeRoleAPI
 	// Prompt asks for an MFA code (writing to stderr, reading stdin); nil
 	// means non-interactive: a hop needing MFA fails with ErrMFARequired.
+	// A Prompt that finds no code to read returns an error wrapping
+	// ErrMFARequired, which then gets the login hint too.
 	Prompt func(prompt string) (string, error)
-	Now    func() time.Time
+	// NoPrompt says why there is no Prompt, for the ErrMFARequired error;
+	// "" means DefaultNoPrompt.
+	NoPrompt string
+	Now      func() time.Time
 	// Cache may be nil.
 	Cache SessionCache
 	// Log gets verbose lines; may be nil. It never gets a secret.
@@ -95,8 +100,21 @@ type Runner struct {
 }
 
 // ErrMFARequired is wrapped by a HopError when a hop needs an MFA code and
-// the Runner cannot prompt.
-var ErrMFARequired = errors.New("an MFA code is needed and there is no terminal to ask for it")
+// the Runner cannot prompt; the error goes on with Runner.NoPrompt.
+var ErrMFARequired = errors.New("an MFA code is needed")
+
+// DefaultNoPrompt is why a Runner without Prompt cannot ask, unless its
+// NoPrompt says otherwise.
+const DefaultNoPrompt = "there is no terminal to ask for it"
+
+// mfaRequired is the error for hop h needing a code the Runner cannot ask.
+func (r *Runner) mfaRequired(h Hop) error {
+	why := r.NoPrompt
+	if why == "" {
+		why = DefaultNoPrompt
+	}
+	return fmt.Errorf("%w and %s (mfa-serial %s)", ErrMFARequired, why, h.MFASerial)
+}
 
 // HopError names the hop that failed. Index is 1-based, as printed
 // ("hop Index/Total"); the cache's hopIndex is Index-1.
@@ -247,7 +265,7 @@ func (r *Runner) mfaFrom(start int, hops []Hop) error {
 	}
 	for i := start; i < len(hops); i++ {
 		if hops[i].MFASerial != "" {
-			return r.hopErr(i, hops, "", fmt.Errorf("%w (mfa-serial %s)", ErrMFARequired, hops[i].MFASerial), loginHint)
+			return r.hopErr(i, hops, "", r.mfaRequired(hops[i]), loginHint)
 		}
 	}
 	return nil
@@ -319,9 +337,14 @@ func (r *Runner) assume(ctx context.Context, i int, signer Session, hops []Hop) 
 	}
 	if h.MFASerial != "" {
 		if r.Prompt == nil {
-			return Session{}, r.hopErr(i, hops, "", fmt.Errorf("%w (mfa-serial %s)", ErrMFARequired, h.MFASerial), loginHint)
+			return Session{}, r.hopErr(i, hops, "", r.mfaRequired(h), loginHint)
 		}
 		code, err := r.Prompt("MFA code for " + h.MFASerial + ": ")
+		if errors.Is(err, ErrMFARequired) {
+			// The prompt found no code to read (stdin ended): login
+			// asks on a terminal.
+			return Session{}, r.hopErr(i, hops, "", err, loginHint)
+		}
 		if err != nil {
 			return Session{}, r.hopErr(i, hops, "", fmt.Errorf("reading the MFA code: %w", err), "")
 		}
