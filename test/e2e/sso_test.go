@@ -279,8 +279,9 @@ func TestSSOSignIn(t *testing.T) {
 		if r.took > 5*time.Second || w.oidcCalls() != before {
 			t.Errorf("took %v and %d OIDC calls; want at once and none", r.took, w.oidcCalls()-before)
 		}
+		// The hint leaves out --cache none: login would cache nothing.
 		r = runPlugin(t, env, "", append([]string{"credential-process", "--cache", "none"}, chainArgs...)...)
-		if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "run: kubectl eksxa login --region eu-west-1 --profile ssoprofile --role-arn "+roleTools+" --cache none") {
+		if r.code != 1 || r.stdout != "" || !strings.HasSuffix(r.stderr, "run: kubectl eksxa login --region eu-west-1 --profile ssoprofile --role-arn "+roleTools+"\n") {
 			t.Errorf("credential-process: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 		}
 	})
