@@ -17,10 +17,11 @@ import (
 
 func newKubeconfigCommand(env Env) *cobra.Command {
 	var (
-		f      chainFlags
-		path   string
-		alias  string
-		dryRun bool
+		f           chainFlags
+		path        string
+		alias       string
+		dryRun      bool
+		allowKuberc bool
 	)
 	cmd := &cobra.Command{
 		Use:   "kubeconfig --cluster-name NAME [--region REGION] [chain flags] [--kubeconfig PATH] [--alias CONTEXT] [--dry-run]",
@@ -32,12 +33,21 @@ same chain, and a context into the kubeconfig, and make it the current context.
 The file is --kubeconfig, else the first file in KUBECONFIG, else
 ~/.kube/config. Entries are named by the cluster ARN, as aws eks
 update-kubeconfig names them; --alias names the context. Other entries are
-kept. A failed call leaves the file as it was.`,
+kept. A failed call leaves the file as it was.
+
+When kubectl's kuberc (~/.kube/kuberc, or KUBERC) has a credential plugin
+policy that would stop kubectl 1.35+ running kubectl-eksxa, it says so and
+prints the credentialPluginAllowlist item to add; --allow-in-kuberc adds it,
+changing nothing else in the file.`,
 		Example: `  kubectl eksxa kubeconfig --cluster-name prod --region eu-west-1 \
     --profile identity --role-arn arn:aws:iam::222222222222:role/eks-admin --alias prod`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			gate, err := checkKubectl(env, execCommand, allowKuberc && !dryRun)
+			if err != nil {
+				return err
+			}
 			sel, res, err := runChain(ctx, env, f)
 			if err != nil {
 				return err
@@ -78,6 +88,7 @@ kept. A failed call leaves the file as it was.`,
 				return fmt.Errorf("%s: %w", file, err)
 			}
 			if dryRun {
+				warnKubectl(env, gate)
 				_, err := env.Stdout.Write(merged)
 				return err
 			}
@@ -85,8 +96,14 @@ kept. A failed call leaves the file as it was.`,
 				return err
 			}
 			name := firstNonEmpty(alias, entry.ClusterARN)
-			_, err = fmt.Fprintf(env.Stdout, "Context %s (user kubectl-eksxa as %s) written to %s and made current.\n", name, res.Final.ARN, file)
-			return err
+			if _, err = fmt.Fprintf(env.Stdout, "Context %s (user kubectl-eksxa as %s) written to %s and made current.\n", name, res.Final.ARN, file); err != nil {
+				return err
+			}
+			if err := gate.apply(env.Stdout); err != nil {
+				return err
+			}
+			warnKubectl(env, gate)
+			return nil
 		},
 	}
 	f.register(cmd)
@@ -94,6 +111,7 @@ kept. A failed call leaves the file as it was.`,
 	fs.StringVar(&path, "kubeconfig", "", "The kubeconfig file to write (default: first file of KUBECONFIG, else ~/.kube/config).")
 	fs.StringVar(&alias, "alias", "", "Name the context this instead of the cluster ARN.")
 	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig instead of writing it.")
+	fs.BoolVar(&allowKuberc, "allow-in-kuberc", false, "Add kubectl-eksxa to credentialPluginAllowlist in kubectl's kuberc if its policy would stop kubectl running it.")
 	return cmd
 }
 
