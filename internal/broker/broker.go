@@ -252,6 +252,11 @@ func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token,
 		log("token cache (%s): unusable entry (%v); treating it as a miss", name, err)
 		return token.Token{}, false
 	}
+	if len(t.Token) > token.MaxLen {
+		// Cached by a build that did not check: EKS would refuse it.
+		log("token cache (%s): entry over EKS's %d-byte limit; treating it as a miss", name, token.MaxLen)
+		return token.Token{}, false
+	}
 	if !t.ValidFor(b.Now(), MinTokenLife) {
 		log("token cache (%s): entry expires %s, too soon to use", name, t.Expires.Format(time.RFC3339))
 		return token.Token{}, false

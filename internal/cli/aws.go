@@ -77,11 +77,11 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 }
 
 // sharedFiles are the AWS config and credentials files, as the SDK finds
-// them.
+// them, with a leading "~" expanded as botocore does (see expandHome).
 func (rv resolver) sharedFiles() chain.SharedFiles {
 	home := homeDir(rv.env)
-	cfgFile := firstNonEmpty(rv.env.Getenv("AWS_CONFIG_FILE"), filepath.Join(home, ".aws", "config"))
-	credFile := firstNonEmpty(rv.env.Getenv("AWS_SHARED_CREDENTIALS_FILE"), filepath.Join(home, ".aws", "credentials"))
+	cfgFile := firstNonEmpty(expandHome(rv.env, rv.env.Getenv("AWS_CONFIG_FILE")), filepath.Join(home, ".aws", "config"))
+	credFile := firstNonEmpty(expandHome(rv.env, rv.env.Getenv("AWS_SHARED_CREDENTIALS_FILE")), filepath.Join(home, ".aws", "credentials"))
 	return chain.SharedFiles{ConfigFiles: []string{cfgFile}, CredentialsFiles: []string{credFile}}
 }
 

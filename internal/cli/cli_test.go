@@ -68,6 +68,15 @@ func TestUsageErrors(t *testing.T) {
 		{"stray argument", nil, []string{"token", "--cluster-name", "c", "extra"}, `unknown command "extra"`},
 		{"bad region flag", nil, []string{"token", "--cluster-name", "c", "--region", "moon-1"}, `--region: invalid region "moon-1"`},
 		{"bad region env", map[string]string{"AWS_REGION": "eu west 1"}, []string{"token", "--cluster-name", "c"}, `AWS_REGION: invalid region "eu west 1"`},
+		{"cluster name EKS cannot have", nil, []string{"token", "--cluster-name", "prod.example"}, `--cluster-name: "prod.example" is not an EKS cluster name`},
+		{"cluster name starting with a hyphen", nil, []string{"token", "--cluster-name", "-prod"}, `is not an EKS cluster name`},
+		{"cluster name too long", nil, []string{"token", "--cluster-name", strings.Repeat("a", 101)}, `is not an EKS cluster name`},
+		{"ARN region disagrees with --region", nil, []string{"token", "--cluster-name", "arn:aws:eks:eu-west-1:111111111111:cluster/prod", "--region", "us-east-1"}, "--region us-east-1 disagrees with --cluster-name arn:aws:eks:eu-west-1:111111111111:cluster/prod, whose cluster is in eu-west-1"},
+		{"ARN partition is not the region's", nil, []string{"token", "--cluster-name", "arn:aws:eks:cn-north-1:111111111111:cluster/prod"}, "region cn-north-1 is in partition aws-cn, not aws"},
+		{"ARN of another service", nil, []string{"token", "--cluster-name", "arn:aws:iam::111111111111:role/prod"}, `the service is "iam", not eks`},
+		{"ARN with a bad name", nil, []string{"kubeconfig", "--cluster-name", "arn:aws:eks:eu-west-1:111111111111:cluster/pr.od"}, `the cluster name "pr.od" is not one EKS can have`},
+		{"ARN of a nodegroup", nil, []string{"doctor", "--cluster-name", "arn:aws:eks:eu-west-1:111111111111:nodegroup/prod/ng/x"}, `is not cluster/NAME`},
+		{"ARN with a short account", nil, []string{"login", "--cluster-name", "arn:aws:eks:eu-west-1:1111:cluster/prod"}, `the account "1111" is not 12 digits`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,7 +48,7 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 			if err != nil {
 				return err
 			}
-			sel, res, err := runChain(ctx, env, f)
+			sel, res, err := runChain(ctx, env, &f)
 			if err != nil {
 				warnKubectl(env, gate)
 				return err

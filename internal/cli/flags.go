@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
@@ -29,8 +27,8 @@ type chainFlags struct {
 
 func (f *chainFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.cluster, "cluster-name", "", "The EKS cluster name (the x-k8s-aws-id header). Required.")
-	fs.StringVar(&f.region, "region", "", "The cluster's region; else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1.")
+	fs.StringVar(&f.cluster, "cluster-name", "", "The EKS cluster name (the x-k8s-aws-id header), or its ARN arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME, which also sets the region. Required.")
+	fs.StringVar(&f.region, "region", "", "The cluster's region; else the region of a --cluster-name ARN, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1.")
 	fs.StringVar(&f.profile, "profile", "", "Base credentials from this ~/.aws/config profile; a role_arn/source_profile chain is walked hop by hop.")
 	fs.StringArrayVar(&f.roleARNs, "role-arn", nil, "One hop, repeatable: ARN[,external-id=ID][,session-name=NAME][,duration=1h][,mfa-serial=ARN][,source-identity=ID].")
 	fs.StringVar(&f.sessionName, "session-name", "", "Default role session name for every hop (default eksxa-<os user>).")
@@ -49,8 +47,8 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 	if f.cluster == "" {
 		return selection{}, usagef("--cluster-name is required")
 	}
-	if strings.TrimSpace(f.cluster) != f.cluster || len(f.cluster) > 100 {
-		return selection{}, usagef("--cluster-name %q is not a valid EKS cluster name", f.cluster)
+	if err := f.normaliseCluster(); err != nil {
+		return selection{}, err
 	}
 	s := selection{req: broker.Request{Cluster: f.cluster, Profile: f.profile, SessionName: f.sessionName}}
 	for _, src := range []struct{ name, value string }{
@@ -100,6 +98,31 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 	}
 	s.verbose = f.verbose || env.Getenv("EKSXA_DEBUG") == "1"
 	return s, nil
+}
+
+// normaliseCluster checks --cluster-name and, when it is a cluster ARN,
+// replaces it with the ARN's cluster name and sets --region to the ARN's
+// region, so that everything downstream (the signed x-k8s-aws-id header,
+// cache keys, the kubeconfig's exec args) sees NAME + REGION whichever way
+// the cluster was named. A --region that disagrees with the ARN is a usage
+// error; AWS_REGION, AWS_DEFAULT_REGION and the profile's region do not
+// count, as the ARN names the cluster's region outright.
+func (f *chainFlags) normaliseCluster() error {
+	if !token.IsARN(f.cluster) {
+		if err := token.CheckClusterName(f.cluster); err != nil {
+			return usagef("--cluster-name: %v", err)
+		}
+		return nil
+	}
+	a, err := token.ParseClusterARN(f.cluster)
+	if err != nil {
+		return usagef("--cluster-name: %v", err)
+	}
+	if f.region != "" && f.region != a.Region {
+		return usagef("--region %s disagrees with --cluster-name %s, whose cluster is in %s: drop --region or make them agree", f.region, f.cluster, a.Region)
+	}
+	f.cluster, f.region = a.Name, a.Region
+	return nil
 }
 
 func firstNonEmpty(v ...string) string {

@@ -48,7 +48,7 @@ changing nothing else in the file.`,
 			if err != nil {
 				return err
 			}
-			sel, res, err := runChain(ctx, env, f)
+			sel, res, err := runChain(ctx, env, &f)
 			if err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ changing nothing else in the file.`,
 				Command:    "kubectl-eksxa",
 				Args:       execArgs(f, sel.req.Profile, res.Region),
 			}
-			file := kubeconfig.Path(path, env.Getenv("KUBECONFIG"), homeDir(env))
+			file := kubeconfig.Path(expandHome(env, path), expandHomeList(env, env.Getenv("KUBECONFIG")), homeDir(env))
 			old, err := kubeconfig.Read(file)
 			if err != nil {
 				return fmt.Errorf("reading %s: %w", file, err)
@@ -117,7 +117,10 @@ changing nothing else in the file.`,
 
 // runChain resolves the flags and runs the chain for a command that a
 // person runs at a terminal (MFA prompts allowed).
-func runChain(ctx context.Context, env Env, f chainFlags) (selection, broker.Result, error) {
+// f is normalised in place (a cluster ARN becomes NAME + --region), so
+// that what the caller writes from f (the kubeconfig's exec args) names
+// the cluster as the token's cache key does.
+func runChain(ctx context.Context, env Env, f *chainFlags) (selection, broker.Result, error) {
 	sel, err := f.resolve(env)
 	if err != nil {
 		return selection{}, broker.Result{}, err

@@ -110,9 +110,9 @@ func newLogoutCommand(env Env) *cobra.Command {
 // logoutAll deletes every entry the index knows of from the store that
 // holds it, then every file entry left in the cache folder.
 func logoutAll(env Env, cmd *cobra.Command) (int, error) {
-	dir := cacheDir(env)
-	if dir == "" {
-		return 0, errors.New("no HOME and no EKSXA_CACHE_DIR: cannot find the cache")
+	dir, err := cacheDirFor(env)
+	if err != nil {
+		return 0, err
 	}
 	index := cache.NewIndex(dir)
 	rows, _ := index.List()

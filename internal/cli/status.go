@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -35,9 +34,9 @@ func newStatusCommand(env Env) *cobra.Command {
 			if output != "" && output != "json" && output != "text" {
 				return usagef("-o: unknown output format %q (want text or json)", output)
 			}
-			dir := cacheDir(env)
-			if dir == "" {
-				return errors.New("no HOME and no EKSXA_CACHE_DIR: cannot find the cache")
+			dir, err := cacheDirFor(env)
+			if err != nil {
+				return err
 			}
 			entries, err := cache.NewIndex(dir).List()
 			if err != nil {

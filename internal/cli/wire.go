@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -13,34 +12,28 @@ import (
 	"github.com/eksxa/kubectl-eksxa/pkg/cache"
 )
 
-// cacheDir is where the file cache, lock files and the index live.
-func cacheDir(env Env) string {
-	if d := env.Getenv("EKSXA_CACHE_DIR"); d != "" {
-		return d
-	}
-	if home := homeDir(env); home != "" {
-		return filepath.Join(home, ".kube", "cache", "eksxa")
-	}
-	return ""
-}
-
 // openStore returns the store for mode. A store that cannot be opened
 // (an unsafe cache folder, no keyring) costs speed, never the call: it
 // warns and carries on uncached.
-func openStore(env Env, mode string) (cache.Store, *cache.Index, string) {
+//
+// log (nil for none) gets the -v lines of the keyring memory: a keyring
+// that did not answer is left alone for cache.DefaultNoAnswerMemory.
+func openStore(env Env, mode string, log func(string, ...any)) (cache.Store, *cache.Index, string) {
 	if mode == cache.ModeNone {
 		return nil, nil, ""
 	}
-	dir := cacheDir(env)
-	if dir == "" {
-		fmt.Fprintln(env.Stderr, "kubectl-eksxa: warning: not caching: no HOME and no EKSXA_CACHE_DIR")
+	dir, err := cacheDirFor(env)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: not caching: %v\n", err)
 		return nil, nil, ""
 	}
 	var kr cache.Keyring
 	if mode != cache.ModeFile {
 		kr = osKeyring(env)
 	}
-	store, err := cache.Select(mode, kr, dir, env.Stderr)
+	opts := cache.DefaultKeyringOptions()
+	opts.Memory = &cache.KeyringMemory{Dir: dir, Now: env.Now, Log: log}
+	store, err := cache.SelectWith(mode, kr, dir, env.Stderr, opts)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: not caching: %v\n", err)
 		return nil, nil, ""
@@ -60,7 +53,11 @@ func osKeyring(env Env) cache.Keyring {
 // newBroker wires a broker for sel. prompt is nil when the call may not ask
 // the user anything.
 func newBroker(env Env, sel selection, prompt func(string) (string, error)) *broker.Broker {
-	store, index, dir := openStore(env, sel.cacheMode)
+	var log func(string, ...any)
+	if sel.verbose {
+		log = verboseLogger(env.Stderr, env.Now)
+	}
+	store, index, dir := openStore(env, sel.cacheMode, log)
 	b := &broker.Broker{
 		Store:   store,
 		Index:   index,
@@ -69,9 +66,7 @@ func newBroker(env Env, sel selection, prompt func(string) (string, error)) *bro
 		Prompt:  prompt,
 		Resolve: resolver{env}.Resolve,
 	}
-	if sel.verbose {
-		b.Log = verboseLogger(env.Stderr, env.Now)
-	}
+	b.Log = log
 	return b
 }
 

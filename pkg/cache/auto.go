@@ -21,6 +21,12 @@ type autoStore struct {
 	// (the call then runs uncached).
 	notice io.Writer
 
+	// mem remembers a keyring that did not answer (nil: no memory);
+	// staleMarker says an expired marker is there to be removed once the
+	// keyring answers.
+	mem         *KeyringMemory
+	staleMarker bool
+
 	mu  sync.Mutex
 	use Store // nil until decided
 }
@@ -46,6 +52,9 @@ func (s *autoStore) choose(keyringWorks bool) Store {
 		return s.use
 	}
 	if keyringWorks {
+		if s.staleMarker {
+			s.mem.forget()
+		}
 		s.use = s.ks
 		return s.use
 	}
@@ -79,6 +88,9 @@ func (s *autoStore) Get(key string) (string, error) {
 	}
 	v, err := s.ks.Get(key)
 	if !answered(err) {
+		if !s.ks.dead.Load() { // a timeout is told by the memory
+			s.mem.logf("keyring: %v; using the file cache instead", err)
+		}
 		return s.choose(false).Get(key)
 	}
 	if st := s.choose(true); st != Store(s.ks) {

@@ -43,6 +43,10 @@ type KeyringOptions struct {
 	// larger value is split into chunk items key, key.1, key.2, ... Zero
 	// means no limit.
 	MaxValueSize int
+	// Memory, when set, remembers across processes that the keyring did
+	// not answer within Timeout, so that Select leaves it alone for a
+	// while (see KeyringMemory). Nil remembers nothing.
+	Memory *KeyringMemory
 }
 
 // DefaultKeyringOptions are the options for this platform: the default
@@ -73,6 +77,9 @@ type KeyringStore struct {
 	kr   Keyring
 	opts KeyringOptions
 	dead atomic.Bool
+	// onNoAnswer, when set, is called once, by the call that finds the
+	// keyring not answering.
+	onNoAnswer func(timeout time.Duration)
 }
 
 var _ Store = (*KeyringStore)(nil)
@@ -112,7 +119,9 @@ func bounded[T any](s *KeyringStore, op string, fn func() (T, error)) (T, error)
 	case r := <-done:
 		return r.v, r.err
 	case <-t.C:
-		s.dead.Store(true)
+		if s.dead.CompareAndSwap(false, true) && s.onNoAnswer != nil {
+			s.onNoAnswer(s.opts.Timeout)
+		}
 		return zero, fmt.Errorf("%w: %s: no answer within %s", ErrKeyringUnavailable, op, s.opts.Timeout)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // Cache modes for --cache.
@@ -46,6 +47,11 @@ func Select(mode string, kr Keyring, dir string, notice io.Writer) (Store, error
 //     operation probes with a Get of a sentinel item. Should the file store
 //     then fail to open, a warning goes to notice and nothing is cached.
 //
+// With opts.Memory, a keyring that did not answer within opts.Timeout is
+// remembered across processes (see KeyringMemory): while it is, auto mode
+// goes straight to the FileStore and keyring mode caches nothing, neither
+// waiting for the keyring again; opts.Memory.Log says so.
+//
 // An unknown mode, or keyring mode with a nil kr, is an error.
 func SelectWith(mode string, kr Keyring, dir string, notice io.Writer, opts KeyringOptions) (Store, error) {
 	switch mode {
@@ -57,7 +63,18 @@ func SelectWith(mode string, kr Keyring, dir string, notice io.Writer, opts Keyr
 		if kr == nil {
 			return nil, errors.New("cache: --cache keyring: no OS keyring on this system")
 		}
-		return NewKeyringStore(kr, opts), nil
+		// The user chose the keyring, perhaps to keep credentials off the
+		// disk: a keyring that did not answer recently is not waited for
+		// again, and nothing is cached instead of falling back to files.
+		const instead = "no cache (--cache keyring never falls back to files)"
+		if opts.Memory.skip(instead) {
+			return NewNoneStore(), nil
+		}
+		ks := NewKeyringStore(kr, opts)
+		if opts.Memory != nil {
+			ks.onNoAnswer = func(d time.Duration) { opts.Memory.noAnswer(d, instead) }
+		}
+		return ks, nil
 	case ModeAuto, "":
 		openFiles := func() (Store, error) {
 			fs, err := NewFileStore(dir)
@@ -69,10 +86,19 @@ func SelectWith(mode string, kr Keyring, dir string, notice io.Writer, opts Keyr
 			}
 			return &noticeStore{FileStore: fs, notice: notice}, nil
 		}
-		if kr != nil {
-			return &autoStore{ks: NewKeyringStore(kr, opts), open: openFiles, notice: notice}, nil
+		if kr == nil {
+			return openFiles()
 		}
-		return openFiles()
+		instead := "the file cache in " + dir
+		if opts.Memory.skip(instead) {
+			return openFiles()
+		}
+		a := &autoStore{ks: NewKeyringStore(kr, opts), open: openFiles, notice: notice, mem: opts.Memory}
+		if m := opts.Memory; m != nil {
+			a.ks.onNoAnswer = func(d time.Duration) { m.noAnswer(d, instead) }
+			_, _, a.staleMarker = m.since() // not remembered (skip said so), but maybe there
+		}
+		return a, nil
 	}
 	return nil, fmt.Errorf("cache: unknown cache mode %q (want auto, keyring, file or none)", mode)
 }

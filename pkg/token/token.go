@@ -45,6 +45,8 @@ type Input struct {
 // New presigns an STS GetCallerIdentity URL for in.Cluster with
 // in.Credentials at in.Now and returns it as an EKS token. The token expires
 // Lifetime after signing, or when the credentials do, whichever is first.
+// A token that EKS would refuse (see Check) is an error, a *TooLargeError
+// naming the session token's size when it is too large, and no token.
 func New(ctx context.Context, in Input) (Token, error) {
 	if in.Cluster == "" {
 		return Token{}, errors.New("cluster name is empty")
@@ -70,12 +72,20 @@ func New(ctx context.Context, in Input) (Token, error) {
 	if err != nil {
 		return Token{}, fmt.Errorf("presigning the token: %w", err)
 	}
+	value := Prefix + base64.RawURLEncoding.EncodeToString([]byte(signed))
+	if err := Check(value, in.Region); err != nil {
+		var big *TooLargeError
+		if errors.As(err, &big) {
+			big.SessionTokenSize = len(in.Credentials.SessionToken)
+		}
+		return Token{}, err
+	}
 	exp := in.Now.Add(Lifetime)
 	if in.Credentials.CanExpire && in.Credentials.Expires.Before(exp) {
 		exp = in.Credentials.Expires
 	}
 	return Token{
-		Value:      Prefix + base64.RawURLEncoding.EncodeToString([]byte(signed)),
+		Value:      value,
 		Expiration: exp.UTC().Truncate(time.Second),
 	}, nil
 }

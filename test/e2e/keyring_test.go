@@ -25,6 +25,9 @@ func TestKeyringThroughTheBinary(t *testing.T) {
 		t.Fatalf("auto mode fell back to files: %q", r.stderr)
 	}
 	verify(t, tok, "prod", "eu-west-1")
+	if _, err := os.Stat(filepath.Join(w.env["EKSXA_CACHE_DIR"], ".keyring-no-answer")); err == nil {
+		t.Error("a keyring that answered was remembered as not answering")
+	}
 	items := secretToolSearch(t)
 	if n := strings.Count(items, "attribute.service = kubectl-eksxa"); n != 3 {
 		t.Errorf("keyring holds %d kubectl-eksxa items, want 3 (token + 2 sessions):\n%s", n, items)
