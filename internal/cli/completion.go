@@ -64,7 +64,7 @@ func registerCompletions(env Env, root *cobra.Command) {
 			if _, ok := cmd.GetFlagCompletionFunc(f.Name); ok {
 				return // the command registered its own
 			}
-			_ = cmd.RegisterFlagCompletionFunc(f.Name, fn) //nolint:errcheck // only fails for an unknown or registered flag, both checked
+			_ = cmd.RegisterFlagCompletionFunc(f.Name, fn) // fails only for an unknown or an already registered flag, both ruled out
 		})
 		for _, c := range cmd.Commands() {
 			walk(c)
@@ -112,13 +112,13 @@ func clusterCompletions(env Env, prefix string) []cobra.Completion {
 		}
 	}
 	if dir := cacheDir(env); dir != "" {
-		rows, _ := cache.NewIndex(dir).List() //nolint:errcheck // an unreadable index lists nothing
+		rows, _ := cache.NewIndex(dir).List() // an unreadable index lists nothing
 		for _, r := range rows {
 			add(r.Cluster, r.Region)
 		}
 	}
 	for _, path := range kubeconfigFiles(env) {
-		data, err := os.ReadFile(path) //nolint:gosec // the user's own kubeconfig
+		data, err := os.ReadFile(path)
 		if err != nil {
 			continue
 		}

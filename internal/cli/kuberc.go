@@ -11,6 +11,7 @@ import (
 
 	"github.com/eksxa/kubectl-eksxa/pkg/kubeconfig"
 	"github.com/eksxa/kubectl-eksxa/pkg/kuberc"
+	"github.com/eksxa/kubectl-eksxa/pkg/token"
 )
 
 // execCommand is the command kubeconfig writes into exec entries.
@@ -41,7 +42,7 @@ type kubectlGate struct {
 func checkKubectl(env Env, command string, allow bool) (kubectlGate, error) {
 	g := kubectlGate{Command: command}
 	look := lookPathIn(env)
-	g.Path, _ = look(command) //nolint:errcheck // "" says it is not on PATH
+	g.Path, _ = look(command) // "" says it is not on PATH
 	g.Kuberc = kuberc.Locate(env.Getenv("KUBERC"), env.Getenv("KUBECTL_KUBERC"), homeDir(env))
 	if g.Kuberc == "" {
 		return g, nil
@@ -157,15 +158,25 @@ func warnKubectl(env Env, g kubectlGate) {
 // cluster, as kubectl will run it; kubectl-eksxa when there is none.
 func execCommandFor(env Env, cluster string) string {
 	for _, path := range kubeconfigFiles(env) {
-		data, err := os.ReadFile(path) //nolint:gosec // the user's own kubeconfig
+		data, err := os.ReadFile(path)
 		if err != nil {
 			continue
 		}
 		for _, c := range kubeconfig.ExecClusters(data, execCommand) {
-			if c.Cluster == cluster || strings.HasSuffix(c.Cluster, ":cluster/"+cluster) {
+			if clusterName(c.Cluster) == clusterName(cluster) {
 				return c.Command
 			}
 		}
 	}
 	return execCommand
+}
+
+// clusterName is the cluster's name, from a name or a cluster ARN.
+func clusterName(s string) string {
+	if token.IsARN(s) {
+		if a, err := token.ParseClusterARN(s); err == nil {
+			return a.Name
+		}
+	}
+	return s
 }

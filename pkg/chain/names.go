@@ -28,7 +28,7 @@ func ProfileNames(files SharedFiles) []string {
 // config file a profile is `[profile NAME]` (or `[default]`); other
 // sections (`[sso-session X]`, `[services X]`) are not profiles.
 func appendSections(names []string, path string, config bool) []string {
-	f, err := os.Open(path) //nolint:gosec // the user's own AWS config files
+	f, err := os.Open(path)
 	if err != nil {
 		return names
 	}

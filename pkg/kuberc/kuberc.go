@@ -106,7 +106,7 @@ func Parse(data []byte) (Policy, error) {
 // Read reads and parses the kuberc at path; ok is false when there is
 // none.
 func Read(path string) (p Policy, ok bool, err error) {
-	data, err := os.ReadFile(path) //nolint:gosec // the user's own kuberc
+	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return Policy{}, false, nil
 	}

@@ -54,7 +54,7 @@ users:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(bin, "kubectl_complete-eksxa"), script, 0o755); err != nil { //nolint:gosec // an executable script
+	if err := os.WriteFile(filepath.Join(bin, "kubectl_complete-eksxa"), script, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	env["PATH"] = bin + string(os.PathListSeparator) + os.Getenv("PATH")
