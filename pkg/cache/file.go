@@ -123,7 +123,7 @@ func ensureDir(dir string) error {
 		return fmt.Errorf("cache: cache directory %s: %w", dir, err)
 	}
 	if permsMatter && fi.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(dir, 0o700); err != nil {
+		if err := os.Chmod(dir, 0o700); err != nil { //nolint:gosec // G302: a directory needs its x bit; 0700 is owner-only
 			return fmt.Errorf("cache: make cache directory private: %w", err)
 		}
 	}
@@ -142,7 +142,7 @@ func readPrivateFile(path string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
@@ -178,9 +178,9 @@ func writeFileAtomic(dir, name string, data []byte) (err error) {
 	}
 	tmp := f.Name()
 	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
+		if err != nil { // the write failed: the temp file is garbage
+			_ = f.Close()
+			_ = os.Remove(tmp)
 		}
 	}()
 	if permsMatter {

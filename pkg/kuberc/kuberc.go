@@ -188,7 +188,7 @@ func (p Policy) Entry(command string, lookPath LookPath) string {
 func scalar(s string) string {
 	plain := s != "" && s[0] != '-' && s[0] != ':'
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./~-", r)) {
+		if !pathChar(r) {
 			plain = false
 			break
 		}
@@ -295,4 +295,9 @@ func splice(data []byte, at int, s string) []byte {
 	out = append(out, data[:at]...)
 	out = append(out, s...)
 	return append(out, data[at:]...)
+}
+
+// pathChar says whether r may appear in a plain YAML path scalar.
+func pathChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./~-", r)
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"net/url"
 	"os"
 	"os/exec"
@@ -29,7 +30,7 @@ func runPluginIn(t *testing.T, dir string, env map[string]string, args ...string
 	start := time.Now()
 	err := cmd.Run()
 	r := result{stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		r.code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatalf("running %v: %v", args, err)
@@ -109,9 +110,9 @@ func TestTildePaths(t *testing.T) {
 	}
 
 	t.Run("AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE", func(t *testing.T) {
-		os.MkdirAll(filepath.Join(home, "aws-team"), 0o700)
-		os.WriteFile(filepath.Join(home, "aws-team", "config"), []byte("[profile team]\nregion = ap-south-1\n"), 0o600)
-		os.WriteFile(filepath.Join(home, "aws-team", "credentials"), []byte("[team]\naws_access_key_id = "+w.user.AccessKeyID+"\naws_secret_access_key = "+w.user.SecretAccessKey+"\n"), 0o600)
+		must(t, os.MkdirAll(filepath.Join(home, "aws-team"), 0o700))
+		must(t, os.WriteFile(filepath.Join(home, "aws-team", "config"), []byte("[profile team]\nregion = ap-south-1\n"), 0o600))
+		must(t, os.WriteFile(filepath.Join(home, "aws-team", "credentials"), []byte("[team]\naws_access_key_id = "+w.user.AccessKeyID+"\naws_secret_access_key = "+w.user.SecretAccessKey+"\n"), 0o600))
 		env := w.with("AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "",
 			"AWS_CONFIG_FILE", "~/aws-team/config", "AWS_SHARED_CREDENTIALS_FILE", "~/aws-team/credentials")
 		cwd := t.TempDir()

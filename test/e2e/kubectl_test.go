@@ -125,7 +125,7 @@ func TestKubeconfigMerge(t *testing.T) {
 	c := newCluster(t)
 	dir := t.TempDir()
 	first, second := filepath.Join(dir, "first"), filepath.Join(dir, "second")
-	os.WriteFile(first, []byte(other), 0o600)
+	must(t, os.WriteFile(first, []byte(other), 0o600))
 	env := c.with("KUBECONFIG", first+string(os.PathListSeparator)+second)
 	r := runPlugin(t, env, "", append([]string{"kubeconfig", "--alias", "prod"}, twoHops...)...)
 	if r.code != 0 {
@@ -183,7 +183,7 @@ func TestKubeconfigFailureLeavesFile(t *testing.T) {
 	c.fake.DenyEKS(roleWork, "DescribeCluster")
 	dir := t.TempDir()
 	kc := filepath.Join(dir, "config")
-	os.WriteFile(kc, []byte(other), 0o600)
+	must(t, os.WriteFile(kc, []byte(other), 0o600))
 	tests := []struct {
 		name string
 		args []string

@@ -55,7 +55,7 @@ func TestLoginRenewLogout(t *testing.T) {
 			ExpirationTimestamp time.Time `json:"expirationTimestamp"`
 		} `json:"status"`
 	}
-	json.Unmarshal([]byte(tr.stdout), &cred)
+	must(t, json.Unmarshal([]byte(tr.stdout), &cred))
 	if left := time.Until(cred.Status.ExpirationTimestamp); left > 63*time.Second {
 		t.Errorf("token lives %v, past the 63s session that signed it", left)
 	}
