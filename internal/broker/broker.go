@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
 
 	"github.com/eksxa/kubectl-eksxa/pkg/cache"
 	"github.com/eksxa/kubectl-eksxa/pkg/chain"
@@ -30,6 +31,9 @@ type Resolved struct {
 	Base func(ctx context.Context) (aws.Credentials, error)
 	// Hops is the whole chain: the profile's hops, then the request's.
 	Hops []chain.Hop
+	// SSORegion is the IAM Identity Center region when the base is an SSO
+	// profile ("" otherwise or unknown): doctor names the role's path by it.
+	SSORegion string
 	// NewClient makes an STS client signing with the given credentials.
 	NewClient func(aws.Credentials) chain.AssumeRoleAPI
 	// DefaultSessionName names sessions of hops that set none.
@@ -58,7 +62,17 @@ type Broker struct {
 	// Resolve reads AWS configuration for a request; only a cache miss
 	// calls it.
 	Resolve func(ctx context.Context, r Request) (Resolved, error)
+	// CheckCachedFinal makes Token ask STS (GetCallerIdentity, the call EKS
+	// makes to verify a token) whether it still honours a final session
+	// that came from the cache before signing a token with it; Login and
+	// Chain always ask. See checkFinal.
+	CheckCachedFinal bool
 }
+
+// FinalCheckTimeout bounds Token's check of a cached final session: an STS
+// that does not answer costs the cold call this much at most, and the token
+// is then signed unchecked, as it would have been without the check.
+const FinalCheckTimeout = 5 * time.Second
 
 // Token returns a token for r: the cached one when it has MinTokenLife
 // left, else a new one signed by the chain's final session.
@@ -74,7 +88,7 @@ func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 		b.logf("token cache (%s): filled by another process, expires %s", b.Store.Name(), tok.Expiration.Format(time.RFC3339))
 		return tok, nil
 	}
-	tok, _, err := b.mint(ctx, r, key)
+	tok, _, err := b.mint(ctx, r, key, b.CheckCachedFinal)
 	return tok, err
 }
 
@@ -84,10 +98,18 @@ type Result struct {
 	Hops   []HopResult
 	Final  chain.Session
 	Token  token.Token
-	// Identity is who STS says the final session is (login asks).
+	// Identity is who STS says the final session is, when it was asked
+	// (login always, and every run whose final session came from the
+	// cache when checking); "" otherwise.
 	Identity string
+	// Dropped lists the hops (0-based) whose cached session STS refused:
+	// each was dropped and its hop assumed again.
+	Dropped []int
 	// Resolved is what the chain was resolved to.
 	Resolved Resolved
+	// checkErr is why STS could not be asked about a cached final session
+	// (not a refusal), so that Login does not wait on it twice.
+	checkErr error
 }
 
 // HopResult is one hop's session and whether it came from the cache.
@@ -104,58 +126,35 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 	key := r.TokenKey()
 	unlock := b.lock(ctx, key)
 	defer unlock()
-	_, res, err := b.mint(ctx, r, key)
+	_, res, err := b.mint(ctx, r, key, true)
 	if err != nil {
 		return res, err
 	}
-	if res.Resolved.CallerIdentity != nil {
+	if res.checkErr != nil {
+		return res, fmt.Errorf("asking STS who the final session is: %w", res.checkErr)
+	}
+	if res.Identity == "" && res.Resolved.CallerIdentity != nil {
 		if res.Identity, err = res.Resolved.CallerIdentity(ctx, res.Final.Credentials); err != nil {
-			return res, fmt.Errorf("asking STS who the final session is: %w", err)
+			return res, refusedFinal(res, err)
 		}
 	}
 	return res, nil
 }
 
-// Logout forgets r's token and every hop session of its chain, and returns
-// how many cached entries it removed.
-func (b *Broker) Logout(ctx context.Context, r Request) (int, error) {
-	if b.Store == nil {
-		return 0, nil
-	}
-	res, err := b.Resolve(ctx, r)
-	if err != nil {
-		return 0, err
-	}
-	keys := []string{r.TokenKey()}
-	for i := range res.Hops {
-		keys = append(keys, r.sessionKey(res.Hops, i))
-	}
-	n := 0
-	for _, k := range keys {
-		if _, err := b.Store.Get(k); err == nil {
-			n++
-		}
-		if err := b.Store.Delete(k); err != nil && !errors.Is(err, cache.ErrNotFound) {
-			return n, fmt.Errorf("forgetting a cached entry (%s): %w", b.Store.Name(), err)
-		}
-	}
-	if b.Index != nil {
-		if err := b.Index.Remove(ctx, keys...); err != nil {
-			return n, fmt.Errorf("updating the cache index: %w", err)
-		}
-	}
-	return n, nil
-}
-
 // Chain runs the chain for r, reusing and caching hop sessions, and
 // returns its final session without making a token (kubeconfig and doctor
 // call EKS with it).
+//
+// A final session from the cache is checked with STS first (see
+// checkFinal), so the caller's own calls are never signed by a session STS
+// refuses; Result.Identity is then set.
 func (b *Broker) Chain(ctx context.Context, r Request) (Result, error) {
-	return b.run(ctx, r)
+	return b.run(ctx, r, true)
 }
 
-// run resolves r and runs its chain.
-func (b *Broker) run(ctx context.Context, r Request) (Result, error) {
+// run resolves r and runs its chain. With check, a final session that came
+// from the cache is checked with STS before it is returned (checkFinal).
+func (b *Broker) run(ctx context.Context, r Request, check bool) (Result, error) {
 	res, err := b.Resolve(ctx, r)
 	if err != nil {
 		return Result{}, err
@@ -179,16 +178,90 @@ func (b *Broker) run(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	var (
+		identity string
+		checkErr error
+	)
+	if check && len(res.Hops) > 0 && sc.seen[len(res.Hops)-1].Cached && res.CallerIdentity != nil && b.Store != nil {
+		var refused bool
+		if identity, refused, checkErr = b.checkFinal(ctx, res, final, len(res.Hops)); refused {
+			last := len(res.Hops) - 1
+			sc.Delete(last)
+			// A token cached from the refused session is as dead as it.
+			b.forget(ctx, r.TokenKey())
+			if final, err = runner.Run(ctx, base, res.Hops); err != nil {
+				return Result{}, err
+			}
+			identity = ""
+		}
+	}
 	for i := range sc.seen {
 		sc.seen[i].Hop = res.Hops[i] // hops before a reused later one were never looked at
 	}
-	return Result{Region: res.Region, Hops: sc.seen, Final: final, Resolved: res}, nil
+	return Result{Region: res.Region, Hops: sc.seen, Final: final, Resolved: res, Identity: identity, Dropped: sc.dropped, checkErr: checkErr}, nil
+}
+
+// checkFinal asks STS who the cached final session of an n-hop chain is,
+// with GetCallerIdentity: the call EKS itself makes to verify a token, so an
+// answer means a token signed by this session authenticates, and a refusal
+// means it never would, for as long as the session was to live (up to 12
+// hours). It costs one STS round trip, only on a cold call whose final
+// session is cached (a new cluster, or a token past its 14 minutes), never
+// on a warm one. refused reports that STS refused the session (revoked,
+// expired early): the caller drops it and assumes the hop again. Any other
+// failure (STS unreachable, slow) is logged and the session is used as it
+// would have been without the check.
+func (b *Broker) checkFinal(ctx context.Context, res Resolved, final chain.Session, n int) (identity string, refused bool, err error) {
+	cctx, cancel := context.WithTimeout(ctx, FinalCheckTimeout)
+	defer cancel()
+	start := b.Now()
+	arn, err := res.CallerIdentity(cctx, final.Credentials)
+	if err == nil {
+		b.logf("hop %d/%d (%s): STS accepts the cached session (checked in %s)", n, n, res.Hops[n-1].RoleARN, b.Now().Sub(start).Round(time.Millisecond))
+		return arn, false, nil
+	}
+	if code := RefusedCode(err); code != "" {
+		b.logf("hop %d/%d (%s): STS refused the cached session (%s: revoked or expired early); dropped it, assuming the hop again",
+			n, n, res.Hops[n-1].RoleARN, code)
+		return "", true, nil
+	}
+	b.logf("hop %d/%d (%s): could not check the cached session with STS (%v); using it unchecked", n, n, res.Hops[n-1].RoleARN, err)
+	return "", false, err
+}
+
+// RefusedCode returns the AWS error code in err when it says STS refused the
+// signing credentials themselves (revoked, expired, unknown), "" otherwise.
+func RefusedCode(err error) string {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return ""
+	}
+	switch c := api.ErrorCode(); c {
+	case "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException":
+		return c
+	}
+	return ""
+}
+
+// refusedFinal explains STS refusing the final session of a run that has
+// just assumed it or got it from the base credentials: there is no cached
+// session left to drop.
+func refusedFinal(res Result, err error) error {
+	code := RefusedCode(err)
+	if code == "" {
+		return fmt.Errorf("asking STS who the final session is: %w", err)
+	}
+	if n := len(res.Hops); n > 0 {
+		return fmt.Errorf("hop %d/%d (%s): STS refuses the session it has just issued (%s); the credentials that signed the chain may have been revoked: refresh the base credentials (aws sso login, new access keys) and run `kubectl eksxa login` with the same flags",
+			n, n, res.Hops[n-1].Hop.RoleARN, code)
+	}
+	return fmt.Errorf("STS refuses the base credentials (%s): they are expired, revoked or mistyped; refresh them (aws sso login, new access keys, the environment)", code)
 }
 
 // mint runs the chain and caches a new token under key.
-func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, Result, error) {
+func (b *Broker) mint(ctx context.Context, r Request, key string, check bool) (token.Token, Result, error) {
 	start := b.Now()
-	res, err := b.run(ctx, r)
+	res, err := b.run(ctx, r, check)
 	if err != nil {
 		return token.Token{}, Result{}, err
 	}
@@ -200,6 +273,7 @@ func (b *Broker) mint(ctx context.Context, r Request, key string) (token.Token, 
 	b.put(ctx, key, encodeToken(tok), cache.IndexEntry{
 		Kind: cache.KindToken, Cluster: r.Cluster, Region: res.Region,
 		Chain: roleARNs(res.Resolved.Hops), Identity: res.Final.ARN, Expires: tok.Expiration,
+		Selection: selectionOf(r),
 	})
 	res.Token = tok
 	b.sweep(ctx)
@@ -225,6 +299,19 @@ func (b *Broker) sweep(ctx context.Context) {
 	}
 	if len(expired) > 0 {
 		b.logf("cache (%s): swept %d expired entries", b.Store.Name(), len(expired))
+	}
+}
+
+// forget deletes key's entry and its index row; failures only cost a miss
+// later, so they are logged.
+func (b *Broker) forget(ctx context.Context, key string) {
+	if err := b.Store.Delete(key); err != nil && !errors.Is(err, cache.ErrNotFound) {
+		b.logf("cache (%s): entry not deleted: %v", b.Store.Name(), err)
+	}
+	if b.Index != nil {
+		if err := b.Index.Remove(ctx, key); err != nil {
+			b.logf("cache index: not updated: %v", err)
+		}
 	}
 }
 
@@ -316,6 +403,16 @@ func encodeToken(t token.Token) string {
 		return ""
 	}
 	return v
+}
+
+// selectionOf is the index's record of how r selected its chain, for
+// logout to match on.
+func selectionOf(r Request) *cache.Selection {
+	s := &cache.Selection{Cluster: r.Cluster, Region: r.Region, Profile: r.Profile, SessionName: r.SessionName}
+	for _, h := range r.Hops {
+		s.Hops = append(s.Hops, h.String())
+	}
+	return s
 }
 
 func roleARNs(hops []chain.Hop) []string {

@@ -17,6 +17,8 @@ type sessionCache struct {
 	r    Request
 	hops []chain.Hop
 	seen []HopResult
+	// dropped lists the hops whose cached session STS refused.
+	dropped []int
 }
 
 var (
@@ -56,10 +58,14 @@ func (c *sessionCache) Put(i int, s chain.Session) {
 	}
 	c.b.put(context.Background(), c.r.sessionKey(c.hops, i), v, cache.IndexEntry{
 		Kind: cache.KindSession, Chain: roleARNs(c.hops[:i+1]), Identity: s.ARN, Expires: s.Credentials.Expires,
+		Selection: selectionOf(c.r),
 	})
 }
 
+// Delete drops hop i's session, which STS refused.
 func (c *sessionCache) Delete(i int) {
+	c.dropped = append(c.dropped, i)
+	c.seen[i] = HopResult{Hop: c.hops[i]}
 	key := c.r.sessionKey(c.hops, i)
 	if err := c.b.Store.Delete(key); err != nil && !errors.Is(err, cache.ErrNotFound) {
 		c.b.logf("hop %d/%d: dropping the refused session: %v", i+1, len(c.hops), err)

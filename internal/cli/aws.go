@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/user"
 	"path/filepath"
 	"strings"
@@ -18,6 +22,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/logincreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/signin"
+	"github.com/aws/aws-sdk-go-v2/service/sso"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
@@ -25,28 +36,35 @@ import (
 
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/chain"
+	"github.com/eksxa/kubectl-eksxa/pkg/sharedconfig"
+	"github.com/eksxa/kubectl-eksxa/pkg/token"
 )
 
 // resolver reads AWS configuration for the broker's cold path. It is the
 // one place that loads the SDK's configuration.
 type resolver struct{ env Env }
 
-// Resolve walks the profile's role chain (so that each hop is visible to
-// the cache and to errors), appends the --role-arn hops, and prepares the
-// base credentials and the STS client, all without a network call.
+// Resolve decides what the request's profile means (see profile), appends
+// the --role-arn hops, and prepares the base credentials and the STS
+// client, all without a network call. The SDK is given no shared file:
+// it gets the region, the root credentials and the client settings from
+// here, so it never reads a file differently or assumes a profile's role
+// on its own.
 func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolved, error) {
-	var (
-		base chain.Base
-		hops []chain.Hop
-	)
-	if r.Profile != "" {
-		var err error
-		if base, hops, err = chain.WalkProfile(ctx, r.Profile, rv.sharedFiles()); err != nil {
-			return broker.Resolved{}, err
+	p, err := rv.profile(r.Profile)
+	if err != nil {
+		return broker.Resolved{}, err
+	}
+	hops := append(p.hops, r.Hops...)
+	region := r.Region
+	if region == "" {
+		if region = p.setting("region"); region != "" {
+			if err := token.CheckRegion(region); err != nil {
+				return broker.Resolved{}, fmt.Errorf("profile %q in %s: region: %w", p.selected.Name, p.selected.File("region"), err)
+			}
 		}
 	}
-	hops = append(hops, r.Hops...)
-	cfg, err := loadAWS(ctx, r.Profile, r.Region)
+	cfg, err := loadAWS(ctx, region, p.setting("endpoint_url"), p.setting("ca_bundle"), rv.env)
 	if err != nil {
 		return broker.Resolved{}, err
 	}
@@ -57,8 +75,9 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 	}
 	return broker.Resolved{
 		Region:             cfg.Region,
-		Base:               rv.baseCredentials(cfg, r.Profile, base),
+		Base:               rv.baseCredentials(cfg, p),
 		Hops:               hops,
+		SSORegion:          p.base.SSORegion,
 		NewClient:          boundedClient(chain.NewSDKClient(cfg), callTimeout),
 		DefaultSessionName: name,
 		AWS:                cfg,
@@ -76,6 +95,60 @@ func (rv resolver) Resolve(ctx context.Context, r broker.Request) (broker.Resolv
 	}, nil
 }
 
+// profileChoice is what a profile selection means for a chain.
+type profileChoice struct {
+	// name is the profile asked for ("" for none).
+	name string
+	// selected is the profile whose region and client settings apply (the
+	// named one, or [default]); nil when there is none.
+	selected *sharedconfig.Profile
+	base     chain.Base
+	hops     []chain.Hop
+	// envKeys: the base is AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+	envKeys bool
+}
+
+func (p profileChoice) setting(key string) string {
+	if p.selected == nil {
+		return ""
+	}
+	return p.selected.Get(key)
+}
+
+// profile is the one place that decides what a profile selection means:
+// --profile and AWS_PROFILE (name), or none (""), with the AWS CLI's
+// rules:
+//
+//   - a named profile must exist; its chain is walked hop by hop
+//     (chain.ResolveProfile) whatever the environment holds;
+//   - with no name, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are the base
+//     when set, else the [default] profile (which may be a role chain),
+//     else the SDK's default chain (web identity, container, instance
+//     role); [default]'s region applies in every case.
+func (rv resolver) profile(name string) (profileChoice, error) {
+	files := rv.sharedFiles()
+	shared, err := sharedconfig.Load(os.ReadFile, files)
+	if err != nil {
+		return profileChoice{}, fmt.Errorf("reading the AWS shared config: %w", err)
+	}
+	p := profileChoice{name: name}
+	lookup := firstNonEmpty(name, "default")
+	p.selected = shared.Profile(lookup)
+	switch {
+	case p.selected == nil && name != "":
+		return profileChoice{}, &sharedconfig.NotFoundError{What: "profile", Name: name, Files: files.All()}
+	case name == "" && rv.env.Getenv("AWS_ACCESS_KEY_ID") != "" && rv.env.Getenv("AWS_SECRET_ACCESS_KEY") != "":
+		p.envKeys = true
+		p.base = chain.Base{Profile: "", Kind: chain.BaseDefault}
+		return p, nil
+	case p.selected == nil:
+		p.base = chain.Base{Kind: chain.BaseDefault}
+		return p, nil
+	}
+	p.base, p.hops, err = chain.ResolveProfile(shared, lookup)
+	return p, err
+}
+
 // sharedFiles are the AWS config and credentials files, as the SDK finds
 // them, with a leading "~" expanded as botocore does (see expandHome).
 func (rv resolver) sharedFiles() chain.SharedFiles {
@@ -86,60 +159,120 @@ func (rv resolver) sharedFiles() chain.SharedFiles {
 }
 
 // baseCredentials returns how to get the credentials that sign the first
-// hop: the root of the profile's chain, never the SDK's own assumption of
-// the profile's roles (we run those hops ourselves).
-func (rv resolver) baseCredentials(cfg aws.Config, profile string, base chain.Base) func(context.Context) (aws.Credentials, error) {
-	var p aws.CredentialsProvider
+// hop: the root profile's own credentials, never the SDK's own assumption
+// of the profile's roles (we run those hops ourselves).
+func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context.Context) (aws.Credentials, error) {
+	base := p.base
+	var prov aws.CredentialsProvider
 	switch {
-	case profile == "":
-		p = cfg.Credentials
+	case p.envKeys:
+		prov = staticProvider(rv.envCredentials())
 	case base.Kind == chain.BaseStatic:
 		creds, _ := base.Static()
-		p = staticProvider(creds)
+		prov = staticProvider(creds)
 	case base.Kind == chain.BaseCredentialSource:
 		switch base.CredentialSource {
 		case chain.CredentialSourceEnvironment:
-			p = staticProvider(aws.Credentials{
-				AccessKeyID:     rv.env.Getenv("AWS_ACCESS_KEY_ID"),
-				SecretAccessKey: rv.env.Getenv("AWS_SECRET_ACCESS_KEY"),
-				SessionToken:    rv.env.Getenv("AWS_SESSION_TOKEN"),
-				Source:          "environment",
-			})
+			prov = staticProvider(rv.envCredentials())
 		case chain.CredentialSourceEC2:
-			p = ec2rolecreds.New()
+			prov = ec2rolecreds.New()
 		case chain.CredentialSourceECS:
-			p = rv.containerProvider()
+			prov = rv.containerProvider()
 		}
+	case base.Kind == chain.BaseSSO:
+		prov = rv.ssoProvider(cfg, base)
+	case base.Kind == chain.BaseProcess:
+		prov = processcreds.NewProvider(base.Root.Get("credential_process"))
+	case base.Kind == chain.BaseWebIdentity:
+		prov = stscreds.NewWebIdentityRoleProvider(sts.NewFromConfig(cfg), base.Root.Get("role_arn"),
+			stscreds.IdentityTokenFile(base.Root.Get("web_identity_token_file")),
+			func(o *stscreds.WebIdentityRoleOptions) { o.RoleSessionName = base.Root.Get("role_session_name") })
+	case base.Kind == chain.BaseLogin:
+		prov = rv.loginProvider(cfg, base)
 	default:
-		// SSO, credential_process, web identity, login or nothing: the
-		// SDK knows how to get the root profile's own credentials.
-		p = aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
-			rootCfg := cfg
-			if base.Profile != profile {
-				var err error
-				if rootCfg, err = loadAWS(ctx, base.Profile, cfg.Region); err != nil {
-					return aws.Credentials{}, err
-				}
-			}
-			return rootCfg.Credentials.Retrieve(ctx)
-		})
+		// No credentials of the profile's own.
+		prov = rv.defaultChain(cfg)
 	}
 	return func(ctx context.Context) (aws.Credentials, error) {
-		if p == nil {
-			return aws.Credentials{}, errNoCredentials(profile)
+		if prov == nil {
+			return aws.Credentials{}, errNoCredentials(p.name, base)
 		}
-		creds, err := p.Retrieve(ctx)
+		creds, err := prov.Retrieve(ctx)
 		if err != nil {
-			if isNoCredentials(err) {
-				return aws.Credentials{}, errNoCredentials(profile)
+			if base.Kind == chain.BaseDefault && isNoCredentials(err) {
+				return aws.Credentials{}, errNoCredentials(p.name, base)
 			}
-			return aws.Credentials{}, fmt.Errorf("getting base AWS credentials: %w", err)
+			return aws.Credentials{}, errBaseCredentials(base, err)
 		}
 		if !creds.HasKeys() {
-			return aws.Credentials{}, errNoCredentials(profile)
+			return aws.Credentials{}, errNoCredentials(p.name, base)
 		}
 		return creds, nil
 	}
+}
+
+// defaultChain is what supplies credentials when no profile holds any,
+// in the AWS CLI's order after the profile's own: environment keys, a web
+// identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN), container
+// credentials, the EC2 instance role (unless AWS_EC2_METADATA_DISABLED).
+// nil when there is nothing to try.
+func (rv resolver) defaultChain(cfg aws.Config) aws.CredentialsProvider {
+	get := rv.env.Getenv
+	switch {
+	case get("AWS_ACCESS_KEY_ID") != "" && get("AWS_SECRET_ACCESS_KEY") != "":
+		return staticProvider(rv.envCredentials())
+	case get("AWS_WEB_IDENTITY_TOKEN_FILE") != "" && get("AWS_ROLE_ARN") != "":
+		return stscreds.NewWebIdentityRoleProvider(sts.NewFromConfig(cfg), get("AWS_ROLE_ARN"),
+			stscreds.IdentityTokenFile(get("AWS_WEB_IDENTITY_TOKEN_FILE")),
+			func(o *stscreds.WebIdentityRoleOptions) { o.RoleSessionName = get("AWS_ROLE_SESSION_NAME") })
+	}
+	if c := rv.containerProvider(); c != nil {
+		return c
+	}
+	if strings.EqualFold(get("AWS_EC2_METADATA_DISABLED"), "true") {
+		return nil
+	}
+	return ec2rolecreds.New()
+}
+
+func (rv resolver) envCredentials() aws.Credentials {
+	return aws.Credentials{
+		AccessKeyID:     rv.env.Getenv("AWS_ACCESS_KEY_ID"),
+		SecretAccessKey: rv.env.Getenv("AWS_SECRET_ACCESS_KEY"),
+		SessionToken:    rv.env.Getenv("AWS_SESSION_TOKEN"),
+		Source:          "environment",
+	}
+}
+
+// ssoProvider gets the root's IAM Identity Center role credentials from
+// the sign-in the AWS CLI cached (~/.aws/sso/cache), refreshing it where
+// an sso-session allows, as the SDK would, but from our reading of the
+// files (so a quoted [sso-session 'My Corp'] works).
+func (rv resolver) ssoProvider(cfg aws.Config, base chain.Base) aws.CredentialsProvider {
+	root, session := base.Root, base.SSOSession
+	c := cfg.Copy()
+	startURL, cacheKey := root.Get("sso_start_url"), root.Get("sso_start_url")
+	c.Region = root.Get("sso_region")
+	if session != nil {
+		startURL, cacheKey, c.Region = session.Get("sso_start_url"), session.Name, session.Get("sso_region")
+	}
+	sum := sha1.Sum([]byte(cacheKey))
+	cached := filepath.Join(homeDir(rv.env), ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json")
+	return ssocreds.New(sso.NewFromConfig(c), root.Get("sso_account_id"), root.Get("sso_role_name"), startURL, func(o *ssocreds.Options) {
+		o.CachedTokenFilepath = cached
+		if session != nil {
+			o.SSOTokenProvider = ssocreds.NewSSOTokenProvider(ssooidc.NewFromConfig(c), cached)
+		}
+	})
+}
+
+// loginProvider gets the root's `aws login` credentials.
+func (rv resolver) loginProvider(cfg aws.Config, base chain.Base) aws.CredentialsProvider {
+	path, err := logincreds.StandardCachedTokenFilepath(base.Root.Get("login_session"), rv.env.Getenv("AWS_LOGIN_CACHE_DIRECTORY"))
+	if err != nil {
+		return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, err })
+	}
+	return logincreds.New(signin.NewFromConfig(cfg), path)
 }
 
 // containerProvider reads ECS/EKS Pod Identity container credentials.
@@ -153,22 +286,55 @@ func (rv resolver) containerProvider() aws.CredentialsProvider {
 	}
 	return endpointcreds.New(endpoint, func(o *endpointcreds.Options) {
 		o.AuthorizationToken = rv.env.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+		// EKS Pod Identity hands the token over in a file it rotates; read
+		// it on each call, as the SDK does (the file wins over the value).
+		if path := rv.env.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); path != "" {
+			o.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return "", fmt.Errorf("reading AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: %w", err)
+				}
+				return strings.TrimSpace(string(b)), nil
+			})
+		}
 	})
 }
 
-// loadAWS loads the SDK's configuration for a profile ("" for none) and
-// region ("" for the profile's): region, endpoints (AWS_ENDPOINT_URL_STS
-// and friends), retries, and the default credential chain.
-func loadAWS(ctx context.Context, profile, region string) (aws.Config, error) {
+// loadAWS loads the SDK's configuration for region ("" for the default)
+// without any shared file: endpoints (AWS_ENDPOINT_URL_STS and friends,
+// else the profile's endpoint_url), the CA bundle (AWS_CA_BUNDLE, else the
+// profile's ca_bundle), retries, and the default credential chain of the
+// environment, container and instance role.
+func loadAWS(ctx context.Context, region, endpointURL, caBundle string, env Env) (aws.Config, error) {
 	// The SDK's own log lines (retries, IMDS fallbacks) would land on
 	// kubectl's terminal on every call; our errors say what matters.
-	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{}), config.WithHTTPClient(newHTTPClient())}
-	if profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(profile))
+	opts := []func(*config.LoadOptions) error{
+		config.WithLogger(logging.Nop{}), config.WithHTTPClient(newHTTPClient()),
+		config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}),
+	}
+	// The SDK reads AWS_PROFILE itself and fails when that profile is in
+	// none of its files, and it is given none: the profile has been read
+	// here already (Request.Profile), so the process forgets the variable
+	// before the SDK looks. Nothing after the cold path reads it.
+	if os.Getenv("AWS_PROFILE") != "" {
+		os.Unsetenv("AWS_PROFILE")
 	}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
+	if endpointURL != "" && env.Getenv("AWS_ENDPOINT_URL") == "" {
+		opts = append(opts, config.WithBaseEndpoint(endpointURL))
+	}
+	if caBundle != "" && env.Getenv("AWS_CA_BUNDLE") == "" {
+		pem, err := os.ReadFile(caBundle)
+		if err != nil {
+			return aws.Config{}, fmt.Errorf("reading the profile's ca_bundle: %w", err)
+		}
+		opts = append(opts, config.WithCustomCABundle(bytes.NewReader(pem)))
+	}
+	// Credentials come from baseCredentials, never from the SDK's own
+	// chain, which would read AWS_PROFILE and look for it in no file.
+	opts = append(opts, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
@@ -275,27 +441,6 @@ type staticProvider aws.Credentials
 
 func (p staticProvider) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials(p), nil
-}
-
-func errNoCredentials(profile string) error {
-	where := "environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), shared files (~/.aws/credentials, ~/.aws/config), SSO, web identity, container and EC2 instance metadata"
-	if profile != "" {
-		where = fmt.Sprintf("profile %q in ~/.aws/config and ~/.aws/credentials, and %s", profile, where)
-	}
-	return errors.New("no AWS credentials found; looked in " + where + ". Set AWS_PROFILE or --profile, or run `aws configure` / `aws sso login`")
-}
-
-// isNoCredentials reports whether the default chain came up empty: the last
-// provider it tries is the EC2 instance role, and what it says then is
-// "no EC2 IMDS role found" or that IMDS is disabled or unreachable.
-func isNoCredentials(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"no EC2 IMDS role found", "EC2 IMDS", "failed to refresh cached credentials, failed to load"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func homeDir(env Env) string {

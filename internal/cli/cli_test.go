@@ -109,7 +109,7 @@ func TestTokenNoCredentials(t *testing.T) {
 	if code != exitFailure || out != "" {
 		t.Errorf("code %d stdout %q, want 1 and nothing", code, out)
 	}
-	if !strings.Contains(errOut, "no AWS credentials found; looked in environment") {
+	if !strings.Contains(errOut, "no AWS credentials found; looked in the [default] profile, environment") {
 		t.Errorf("stderr = %q, want the no-credentials message", errOut)
 	}
 	if d := time.Since(start); d > 10*time.Second {
@@ -125,7 +125,7 @@ func TestTokenStaticCredentials(t *testing.T) {
 		{"", "client.authentication.k8s.io/v1beta1"},
 		{`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}`, "client.authentication.k8s.io/v1"},
 	} {
-		code, out, errOut := run(t, map[string]string{"KUBERNETES_EXEC_INFO": tt.info}, "token", "--cluster-name", "demo", "--region", "ap-northeast-1", "--cache", "none")
+		code, out, errOut := run(t, map[string]string{"KUBERNETES_EXEC_INFO": tt.info, "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}, "token", "--cluster-name", "demo", "--region", "ap-northeast-1", "--cache", "none")
 		if code != 0 || errOut != "" {
 			t.Fatalf("code %d stderr %q", code, errOut)
 		}

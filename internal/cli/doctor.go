@@ -53,13 +53,20 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 				warnKubectl(env, gate)
 				return err
 			}
-			// STS may refuse a session that the cache still holds (revoked,
-			// or the role's session policy changed): ask it.
-			caller, err := res.Resolved.CallerIdentity(ctx, res.Final.Credentials)
-			if err != nil {
-				return refusedSessionError(sel.req, res, err)
+			// The broker has asked STS about a cached final session (and
+			// assumed it again when refused); a fresh one is asked here.
+			reportDropped(env.Stderr, res)
+			caller := res.Identity
+			if caller == "" {
+				if caller, err = res.Resolved.CallerIdentity(ctx, res.Final.Credentials); err != nil {
+					return refusedSessionError(sel.req, res, err)
+				}
 			}
-			report, err := access.Diagnose(ctx, eksClient(res), sel.req.Cluster, res.Region, caller)
+			hints := access.Hints{SSORegion: res.Resolved.SSORegion}
+			for _, h := range res.Resolved.Hops {
+				hints.RoleARNs = append(hints.RoleARNs, h.RoleARN)
+			}
+			report, err := access.DiagnoseWith(ctx, eksClient(res), sel.req.Cluster, res.Region, caller, hints)
 			if err != nil {
 				return err
 			}
@@ -102,9 +109,12 @@ func refusedSessionError(r broker.Request, res broker.Result, err error) error {
 	if errors.As(err, &api) {
 		switch api.ErrorCode() {
 		case "ExpiredToken", "InvalidClientTokenId", "AccessDenied", "UnrecognizedClientException":
-			return fmt.Errorf("STS refuses the final session of the chain (%s: %s): it was revoked or has expired early. "+
-				"A token cached from it is refused by the cluster until it expires; run `kubectl eksxa logout --cluster-name %s` with the same flags, then try again",
-				api.ErrorCode(), api.ErrorMessage(), r.Cluster)
+			if len(res.Hops) == 0 {
+				return fmt.Errorf("STS refuses the base credentials (%s): they are expired, revoked or mistyped; refresh them (aws sso login, new access keys, the environment)", api.ErrorCode())
+			}
+			return fmt.Errorf("STS refuses the session it has just issued for the final hop (%s): the credentials that signed the chain may have been revoked; "+
+				"refresh the base credentials (aws sso login, new access keys), then run `kubectl eksxa login --cluster-name %s` with the same flags",
+				api.ErrorCode(), r.Cluster)
 		}
 	}
 	return fmt.Errorf("asking STS who the final session is: %w", err)

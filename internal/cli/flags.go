@@ -68,12 +68,7 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 	if s.req.Profile == "" {
 		s.req.Profile = env.Getenv("AWS_PROFILE")
 	}
-	// The environment's key ID is part of the base identity even with a
-	// profile: the SDK prefers environment keys, and a profile's
-	// credential_source=Environment reads them. A key more specific than
-	// needed only costs a miss; one less specific could serve another
-	// identity's sessions.
-	s.req.EnvAccessKeyID = env.Getenv("AWS_ACCESS_KEY_ID")
+	s.req.EnvAccessKeyID, s.req.Env, s.req.Files = identitySources(env)
 	for _, spec := range f.roleARNs {
 		h, err := chain.ParseHop(spec)
 		if err != nil {
@@ -98,6 +93,33 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 	}
 	s.verbose = f.verbose || env.Getenv("EKSXA_DEBUG") == "1"
 	return s, nil
+}
+
+// identitySources reads what decides who signs besides the flags, for the
+// cache keys (see broker.Request and broker.IdentityEnv): the environment's
+// access key ID, the identity-selecting variables, and a stamp of each AWS
+// file in force. The files are the resolver's own (sharedFiles), so the key
+// follows exactly the files the cold path reads; they are stat'ed, never
+// opened.
+//
+// All of it is part of the base identity even with a profile: the SDK
+// prefers environment keys, and a profile's credential_source=Environment
+// reads them. A key more specific than needed only costs a miss; one less
+// specific could serve another identity's token or sessions.
+func identitySources(env Env) (accessKeyID string, vars, files []string) {
+	accessKeyID = firstNonEmpty(env.Getenv("AWS_ACCESS_KEY_ID"), env.Getenv("AWS_ACCESS_KEY"))
+	for _, name := range broker.IdentityEnv {
+		if v := env.Getenv(name); v != "" {
+			vars = append(vars, name+"="+v)
+		}
+	}
+	shared := resolver{env: env}.sharedFiles()
+	for _, list := range [][]string{shared.ConfigFiles, shared.CredentialsFiles} {
+		for _, p := range list {
+			files = append(files, cache.FileStamp(p))
+		}
+	}
+	return accessKeyID, vars, files
 }
 
 // normaliseCluster checks --cluster-name and, when it is a cluster ARN,

@@ -5,38 +5,63 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/kubeconfig"
 )
 
+// installHint is what kubectl prints when the exec entry's command is not
+// found.
+const installHint = `kubectl-eksxa gets the credentials for this cluster. Install it with
+  kubectl krew install eksxa
+or
+  go install github.com/eksxa/kubectl-eksxa/cmd/kubectl-eksxa@latest
+and make sure it is on PATH.`
+
 func newKubeconfigCommand(env Env) *cobra.Command {
 	var (
-		f           chainFlags
-		path        string
-		alias       string
-		dryRun      bool
+		f         chainFlags
+		path      string
+		alias     string
+		userAlias string
+		execCmd   string
+		overwrite bool
+		dryRun    bool
+		lockWait  time.Duration
+
 		allowKuberc bool
 	)
 	cmd := &cobra.Command{
-		Use:   "kubeconfig --cluster-name NAME [--region REGION] [chain flags] [--kubeconfig PATH] [--alias CONTEXT] [--dry-run]",
+		Use:   "kubeconfig --cluster-name NAME [--region REGION] [chain flags] [--kubeconfig PATH] [--alias CONTEXT] [--user-alias USER] [--dry-run]",
 		Short: "Write the cluster, an exec user and a context into the kubeconfig",
 		Long: `Look the cluster up with DescribeCluster through the chain, then write or merge
 its cluster entry (endpoint, CA), a user entry that runs kubectl-eksxa with the
 same chain, and a context into the kubeconfig, and make it the current context.
 
 The file is --kubeconfig, else the first file in KUBECONFIG, else
-~/.kube/config. Entries are named by the cluster ARN, as aws eks
-update-kubeconfig names them; --alias names the context. Other entries are
-kept. A failed call leaves the file as it was.
+~/.kube/config. The cluster entry is named by the cluster ARN, as aws eks
+update-kubeconfig names it; the context by --alias, else the ARN; the user by
+--user-alias, else the context's name, so each chain has its own user. A
+context or user of that name that holds another cluster or chain is not
+replaced unless --overwrite is given. Other entries are kept.
+
+The file is written as kubectl writes it: under kubectl's lock file
+(<file>.lock), through symlinks, keeping its mode and owner. A failed call
+leaves the file as it was. --dry-run prints the result with credentials
+redacted, as kubectl config view does.
 
 When kubectl's kuberc (~/.kube/kuberc, or KUBERC) has a credential plugin
-policy that would stop kubectl 1.35+ running kubectl-eksxa, it says so and
+policy that would stop kubectl 1.35+ running the exec command, it says so and
 prints the credentialPluginAllowlist item to add; --allow-in-kuberc adds it,
 changing nothing else in the file.`,
 		Example: `  kubectl eksxa kubeconfig --cluster-name prod --region eu-west-1 \
@@ -44,7 +69,15 @@ changing nothing else in the file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			gate, err := checkKubectl(env, execCommand, allowKuberc && !dryRun)
+			command := kubeconfig.Command
+			if execCmd != "" {
+				abs, err := filepath.Abs(expandHome(env, execCmd))
+				if err != nil {
+					return usagef("--exec-command: %v", err)
+				}
+				command = abs
+			}
+			gate, err := checkKubectl(env, command, allowKuberc && !dryRun)
 			if err != nil {
 				return err
 			}
@@ -71,32 +104,48 @@ changing nothing else in the file.`,
 				}
 			}
 			entry := kubeconfig.Entry{
-				ClusterARN: aws.ToString(c.Arn),
-				Context:    alias,
-				Server:     aws.ToString(c.Endpoint),
-				CAData:     ca,
-				Command:    "kubectl-eksxa",
-				Args:       execArgs(f, sel.req.Profile, res.Region),
+				ClusterARN:  aws.ToString(c.Arn),
+				Context:     alias,
+				User:        userAlias,
+				Server:      aws.ToString(c.Endpoint),
+				CAData:      ca,
+				Command:     command,
+				Args:        execArgs(f, sel.req.Profile, res.Region),
+				InstallHint: installHint,
 			}
 			file := kubeconfig.Path(expandHome(env, path), expandHomeList(env, env.Getenv("KUBECONFIG")), homeDir(env))
-			old, err := kubeconfig.Read(file)
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", file, err)
+			logf := func(string, ...any) {}
+			if sel.verbose {
+				logf = verboseLogger(env.Stderr, env.Now)
 			}
-			merged, err := kubeconfig.Merge(old, entry)
+			up, err := kubeconfig.Update(ctx, file, kubeconfig.UpdateOptions{DryRun: dryRun, Now: env.Now, LockWait: lockWait}, func(cfg *clientcmdapi.Config) error {
+				return kubeconfig.Apply(cfg, entry, kubeconfig.ApplyOptions{Overwrite: overwrite, SetCurrent: true})
+			})
 			if err != nil {
-				return fmt.Errorf("%s: %w", file, err)
+				return err
 			}
+			if up.Path != file {
+				logf("kubeconfig %s is a link to %s: written there", file, up.Path)
+			}
+			switch {
+			case dryRun:
+			case up.InPlace != "":
+				logf("kubeconfig %s rewritten in place, not replaced: %s", up.Path, up.InPlace)
+			default:
+				logf("kubeconfig %s replaced atomically under its lock %s", up.Path, kubeconfig.LockName(file))
+			}
+			warnCommand(env, command)
 			if dryRun {
 				warnKubectl(env, gate)
-				_, err := env.Stdout.Write(merged)
+				shown, err := kubeconfig.Redact(up.Config)
+				if err != nil {
+					return err
+				}
+				_, err = env.Stdout.Write(shown)
 				return err
 			}
-			if err := kubeconfig.Write(file, merged); err != nil {
-				return err
-			}
-			name := firstNonEmpty(alias, entry.ClusterARN)
-			if _, err = fmt.Fprintf(env.Stdout, "Context %s (user kubectl-eksxa as %s) written to %s and made current.\n", name, res.Final.ARN, file); err != nil {
+			if _, err = fmt.Fprintf(env.Stdout, "Context %s (user %s: kubectl-eksxa as %s) written to %s and made current.\n",
+				entry.ContextName(), entry.UserName(), res.Final.ARN, file); err != nil {
 				return err
 			}
 			if err := gate.apply(env.Stdout); err != nil {
@@ -110,9 +159,33 @@ changing nothing else in the file.`,
 	fs := cmd.Flags()
 	fs.StringVar(&path, "kubeconfig", "", "The kubeconfig file to write (default: first file of KUBECONFIG, else ~/.kube/config).")
 	fs.StringVar(&alias, "alias", "", "Name the context this instead of the cluster ARN.")
-	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig instead of writing it.")
-	fs.BoolVar(&allowKuberc, "allow-in-kuberc", false, "Add kubectl-eksxa to credentialPluginAllowlist in kubectl's kuberc if its policy would stop kubectl running it.")
+	fs.StringVar(&userAlias, "user-alias", "", "Name the user entry this instead of the context's name.")
+	fs.BoolVar(&overwrite, "overwrite", false, "Replace a context or user of the same name that holds another cluster or chain.")
+	fs.StringVar(&execCmd, "exec-command", "", "Write this path (made absolute) as the exec command instead of kubectl-eksxa found on PATH.")
+	fs.DurationVar(&lockWait, "lock-timeout", kubeconfig.DefaultLockWait, "How long to wait for another writer's kubeconfig lock (<file>.lock, kubectl's) before giving up.")
+	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig, credentials redacted, instead of writing it.")
+	fs.BoolVar(&allowKuberc, "allow-in-kuberc", false, "Add the exec command to credentialPluginAllowlist in kubectl's kuberc if its policy would stop kubectl running it.")
 	return cmd
+}
+
+// warnCommand tells on stderr when kubectl will not run this binary for
+// the exec entry's command.
+func warnCommand(env Env, command string) {
+	if err := CheckExecCommand(command); err != nil {
+		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: %v\n", err)
+	}
+}
+
+// CheckExecCommand says whether kubectl will run this very binary for an
+// exec entry whose command is command (kubectl-eksxa, or an absolute
+// path): nil when it will or it cannot be told, *kubeconfig.CommandError
+// otherwise. doctor uses it too.
+func CheckExecCommand(command string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	return kubeconfig.CheckCommand(command, self, exec.LookPath)
 }
 
 // runChain resolves the flags and runs the chain for a command that a

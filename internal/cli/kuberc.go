@@ -23,7 +23,10 @@ const execCommand = "kubectl-eksxa"
 type kubectlGate struct {
 	Command string `json:"command"`
 	Path    string `json:"path,omitempty"` // where PATH finds Command
-	Kuberc  string `json:"kuberc,omitempty"`
+	// PathProblem says why kubectl will not run this binary for Command
+	// (CheckExecCommand): not on PATH, or PATH finds another one.
+	PathProblem string `json:"pathProblem,omitempty"`
+	Kuberc      string `json:"kuberc,omitempty"`
 	// Blocked says why kubectl 1.35+ refuses to run Command; "" when the
 	// kuberc lets it (or there is none).
 	Blocked string `json:"blocked,omitempty"`
@@ -43,6 +46,9 @@ func checkKubectl(env Env, command string, allow bool) (kubectlGate, error) {
 	g := kubectlGate{Command: command}
 	look := lookPathIn(env)
 	g.Path, _ = look(command) // "" says it is not on PATH
+	if err := CheckExecCommand(command); err != nil {
+		g.PathProblem = err.Error()
+	}
 	g.Kuberc = kuberc.Locate(env.Getenv("KUBERC"), env.Getenv("KUBECTL_KUBERC"), homeDir(env))
 	if g.Kuberc == "" {
 		return g, nil
@@ -79,7 +85,7 @@ func (g *kubectlGate) apply(w io.Writer) error {
 	if g.edited == nil {
 		return nil
 	}
-	if err := kubeconfig.Write(g.Kuberc, g.edited); err != nil {
+	if err := kuberc.Write(g.Kuberc, g.edited); err != nil {
 		return fmt.Errorf("--allow-in-kuberc: %w", err)
 	}
 	g.Added, g.Blocked = true, ""
@@ -91,8 +97,8 @@ func (g *kubectlGate) apply(w io.Writer) error {
 // command, and the fix.
 func (g kubectlGate) problems() []string {
 	var out []string
-	if g.Path == "" {
-		out = append(out, fmt.Sprintf("%s is not on PATH: kubectl cannot run it; install it (kubectl krew install eksxa, or go install github.com/eksxa/kubectl-eksxa/cmd/kubectl-eksxa@latest) or add its folder to PATH", g.Command))
+	if g.PathProblem != "" {
+		out = append(out, g.PathProblem)
 	}
 	if p := g.kubercProblem(); p != "" {
 		out = append(out, p)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -36,6 +37,7 @@ finds the sessions it caches.`,
 			if err != nil {
 				return err
 			}
+			reportDropped(env.Stderr, res)
 			return printLogin(env.Stdout, sel.req, res, env.Now())
 		},
 	}
@@ -63,6 +65,18 @@ func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time)
 	return tw.Flush()
 }
 
+// reportDropped tells on w which cached sessions STS refused and were
+// assumed again, so that a user who saw kubectl fail knows why it works now.
+func reportDropped(w io.Writer, res broker.Result) {
+	for _, i := range res.Dropped {
+		if i < 0 || i >= len(res.Hops) {
+			continue
+		}
+		fmt.Fprintf(w, "kubectl-eksxa: STS refused the cached session of hop %d/%d (%s): revoked or expired early; dropped it and assumed the hop again\n",
+			i+1, len(res.Hops), res.Hops[i].Hop.RoleARN)
+	}
+}
+
 func until(t, now time.Time) string {
 	return fmt.Sprintf("%s (%s)", t.UTC().Format(time.RFC3339), t.Sub(now).Round(time.Second))
 }
@@ -75,12 +89,22 @@ func newLogoutCommand(env Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logout (--cluster-name NAME [chain flags] | --all)",
 		Short: "Forget cached tokens and sessions",
-		Long: `Forget the cached token and every hop session of the selected chain, or with
---all everything kubectl-eksxa has cached, in the keyring and in files.`,
+		Long: `Forget what is cached for the chains the flags select: with only --cluster-name,
+every cached token and session of that cluster; each further flag (--region,
+--profile, --role-arn, --session-name) narrows it to the chains cached with
+that flag. Entries are matched on the flags they were cached with, whatever
+the AWS config files say now. When nothing matches, logout says what is
+cached instead and exits 1.
+
+--all forgets everything kubectl-eksxa has cached, in files and in the OS
+keyring, including keyring items that the cache index no longer lists.`,
+		Example: `  kubectl eksxa logout --cluster-name prod
+  kubectl eksxa logout --cluster-name prod --role-arn arn:aws:iam::222222222222:role/eks-admin
+  kubectl eksxa logout --all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if all {
-				if f.cluster != "" || len(f.roleARNs) > 0 || f.profile != "" {
+				if f.cluster != "" || len(f.roleARNs) > 0 || f.profile != "" || f.region != "" || f.sessionName != "" {
 					return usagef("--all forgets everything: give it no chain flags")
 				}
 				n, err := logoutAll(env, cmd)
@@ -94,32 +118,108 @@ func newLogoutCommand(env Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := newBroker(env, sel, nil).Logout(cmd.Context(), sel.req)
-			if err != nil {
-				return err
+			q := cache.Query{Cluster: f.cluster, Region: f.region, Profile: f.profile, SessionName: f.sessionName}
+			for _, h := range sel.req.Hops {
+				q.Hops = append(q.Hops, h.String())
 			}
-			fmt.Fprintf(env.Stdout, "Forgot %d cached entries for cluster %s.\n", n, sel.req.Cluster)
-			return nil
+			return logoutMatching(env, cmd, q)
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().BoolVar(&all, "all", false, "Forget everything cached, for every cluster and chain.")
+	cmd.Flags().BoolVar(&all, "all", false, "Forget everything cached, for every cluster and chain, and sweep the OS keyring.")
 	return cmd
 }
 
-// logoutAll deletes every entry the index knows of from the store that
-// holds it, then every file entry left in the cache folder.
-func logoutAll(env Env, cmd *cobra.Command) (int, error) {
+// logoutMatching forgets the index rows q selects, or says what is cached
+// when none is.
+func logoutMatching(env Env, cmd *cobra.Command, q cache.Query) error {
 	dir, err := cacheDirFor(env)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	index := cache.NewIndex(dir)
 	rows, _ := index.List()
+	var matched []cache.IndexEntry
+	for _, r := range rows {
+		if q.Matches(r) {
+			matched = append(matched, r)
+		}
+	}
+	if len(matched) == 0 {
+		return nothingMatched(env, dir, q, rows)
+	}
+	forgotten, err := forgetRows(env, cmd, dir, index, matched)
+	if err != nil {
+		return fmt.Errorf("forgot %d of the %d cached entries that match cluster %s: %w", len(forgotten), len(matched), q.Cluster, err)
+	}
+	tokens := 0
+	for _, r := range forgotten {
+		if r.Kind == cache.KindToken {
+			tokens++
+		}
+	}
+	_, err = fmt.Fprintf(env.Stdout, "Forgot %d cached entries for cluster %s (%d tokens, %d sessions).\n", len(forgotten), q.Cluster, tokens, len(forgotten)-tokens)
+	return err
+}
+
+// nothingMatched is logout's error when no cached entry matches: what was
+// asked, and what is cached instead.
+func nothingMatched(env Env, dir string, q cache.Query, rows []cache.IndexEntry) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "nothing cached matches cluster %s", q.Cluster)
+	if q.Region != "" {
+		fmt.Fprintf(&b, ", region %s", q.Region)
+	}
+	if q.Profile != "" {
+		fmt.Fprintf(&b, ", profile %s", q.Profile)
+	}
+	if q.Hops != nil {
+		fmt.Fprintf(&b, ", hops %s", strings.Join(q.Hops, " -> "))
+	}
+	if q.SessionName != "" {
+		fmt.Fprintf(&b, ", session name %s", q.SessionName)
+	}
+	seen := map[string]bool{}
+	var cached []string
+	for _, r := range rows {
+		cluster, region := rowCluster(r)
+		line := fmt.Sprintf("  %s %s", r.Kind, dash(cluster))
+		if region != "" {
+			line += " (" + region + ")"
+		}
+		if len(r.Chain) > 0 {
+			line += " via " + strings.Join(r.Chain, " -> ")
+		}
+		if sel := r.Selection; sel != nil && sel.Profile != "" {
+			line += ", profile " + sel.Profile
+		}
+		if !seen[line] {
+			seen[line] = true
+			cached = append(cached, line)
+		}
+	}
+	if len(cached) == 0 {
+		fmt.Fprintf(&b, "; nothing is cached in %s", dir)
+		if n := unindexedKeyringItems(env, rows); n > 0 {
+			fmt.Fprintf(&b, ", but the OS keyring holds %d kubectl-eksxa items the cache index does not list: kubectl eksxa logout --all removes them", n)
+		}
+		return errors.New(b.String())
+	}
+	fmt.Fprintf(&b, ". Cached now (kubectl eksxa status shows more):\n%s\nRun logout with fewer flags (only --cluster-name forgets every entry of a cluster), or logout --all",
+		strings.Join(cached, "\n"))
+	return errors.New(b.String())
+}
+
+// forgetRows deletes each row's entry from the store that holds it and
+// removes the rows it deleted from the index (a row is how status and
+// logout find an entry again, so one whose store could not be reached
+// stays).
+func forgetRows(env Env, cmd *cobra.Command, dir string, index *cache.Index, rows []cache.IndexEntry) ([]cache.IndexEntry, error) {
 	stores := map[string]cache.Store{}
 	var (
-		errs    []error
-		deleted []string // only these leave the index: a row is how status and logout find an entry again
+		errs      []error
+		forgotten []cache.IndexEntry
+		keys      []string
 	)
 	for _, row := range rows {
 		st, ok := stores[row.Store]
@@ -137,20 +237,88 @@ func logoutAll(env Env, cmd *cobra.Command) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		deleted = append(deleted, row.Key)
+		forgotten = append(forgotten, row)
+		keys = append(keys, row.Key)
 	}
-	n := len(deleted)
-	if err := index.Remove(cmd.Context(), deleted...); err != nil {
+	if err := index.Remove(cmd.Context(), keys...); err != nil {
 		errs = append(errs, err)
 	}
+	return forgotten, errors.Join(errs...)
+}
+
+// logoutAll deletes every entry the index knows of from the store that
+// holds it, then every file entry left in the cache folder, then every
+// kubectl-eksxa item left in the OS keyring (found by service, so items a
+// lost index no longer lists go too).
+func logoutAll(env Env, cmd *cobra.Command) (int, error) {
+	dir, err := cacheDirFor(env)
+	if err != nil {
+		return 0, err
+	}
+	index := cache.NewIndex(dir)
+	rows, _ := index.List()
+	forgotten, err := forgetRows(env, cmd, dir, index, rows)
+	errs := []error{err}
+	n := len(forgotten)
 	if fs, err := cache.NewFileStore(dir); err == nil {
 		m, err := fs.Clear()
 		n += m
-		if err != nil {
-			errs = append(errs, err)
+		errs = append(errs, err)
+	}
+	m, err := sweepKeyring(env)
+	n += m
+	errs = append(errs, err)
+	return n, errors.Join(errs...)
+}
+
+// sweepKeyring deletes every item under the service from the OS keyring
+// and returns how many it knows it deleted. Where it cannot sweep, it says
+// on stderr that items may remain.
+func sweepKeyring(env Env) (int, error) {
+	kr := osKeyring(env)
+	if kr == nil {
+		fmt.Fprintln(env.Stderr, "kubectl-eksxa: note: no D-Bus session bus, so the OS keyring was not swept: items kubectl-eksxa stored there in another session may remain")
+		return 0, nil
+	}
+	n, err := cache.NewKeyringStore(kr, cache.DefaultKeyringOptions()).DeleteAll()
+	switch {
+	case err != nil:
+		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: the OS keyring could not be swept (%v): kubectl-eksxa items may remain there\n", err)
+		return 0, nil
+	case n < 0:
+		fmt.Fprintln(env.Stderr, "kubectl-eksxa: note: the OS keyring was swept by service name; it does not say how many items went")
+		return 0, nil
+	}
+	return n, nil
+}
+
+// unindexedKeyringItems counts the kubectl-eksxa items in the OS keyring
+// that no index row lists (chunk items of listed entries aside): -1 when
+// the keyring cannot be listed here, 0 when there is no keyring.
+func unindexedKeyringItems(env Env, rows []cache.IndexEntry) int {
+	kr := osKeyring(env)
+	if kr == nil {
+		return 0
+	}
+	users, err := cache.NewKeyringStore(kr, cache.DefaultKeyringOptions()).ListUsers()
+	if err != nil {
+		if errors.Is(err, cache.ErrCannotList) {
+			return -1
+		}
+		return 0
+	}
+	listed := map[string]bool{}
+	for _, r := range rows {
+		listed[r.Key] = true
+	}
+	n := 0
+	for _, u := range users {
+		base, _, chunk := strings.Cut(u, ".")
+		if !listed[u] && !(chunk && listed[base]) {
+			n++
 		}
 	}
-	return n, errors.Join(errs...)
+	return n
 }
 
 // openStoreNamed opens the store an index row names.
@@ -166,4 +334,15 @@ func openStoreNamed(env Env, name, dir string) (cache.Store, error) {
 		return cache.NewKeyringStore(kr, cache.DefaultKeyringOptions()), nil
 	}
 	return nil, fmt.Errorf("unknown store %q", name)
+}
+
+// rowCluster is the cluster and region an index row was cached for: a
+// session row names none of its own, its selection does.
+func rowCluster(r cache.IndexEntry) (cluster, region string) {
+	cluster, region = r.Cluster, r.Region
+	if s := r.Selection; s != nil {
+		cluster = firstNonEmpty(cluster, s.Cluster)
+		region = firstNonEmpty(region, s.Region)
+	}
+	return cluster, region
 }

@@ -12,6 +12,10 @@ import (
 	"github.com/eksxa/kubectl-eksxa/pkg/cache"
 )
 
+// kindUnindexed is a keyring item that no index row lists (the index was
+// removed or lost): kubectl may still read it, so status shows it.
+const kindUnindexed = "unindexed"
+
 // statusRow is one cached entry as status shows it: never a secret.
 type statusRow struct {
 	Kind     string    `json:"kind"`
@@ -20,7 +24,7 @@ type statusRow struct {
 	Chain    []string  `json:"chain"`
 	Identity string    `json:"identity,omitempty"`
 	Store    string    `json:"store"`
-	Expires  time.Time `json:"expires"`
+	Expires  time.Time `json:"expires,omitzero"`
 	Expired  bool      `json:"expired"`
 }
 
@@ -45,18 +49,28 @@ func newStatusCommand(env Env) *cobra.Command {
 			now := env.Now()
 			rows := make([]statusRow, len(entries))
 			for i, e := range entries {
+				cluster, region := rowCluster(e)
 				rows[i] = statusRow{
-					Kind: e.Kind, Cluster: e.Cluster, Region: e.Region, Chain: e.Chain, Identity: e.Identity,
+					Kind: e.Kind, Cluster: cluster, Region: region, Chain: e.Chain, Identity: e.Identity,
 					Store: e.Store, Expires: e.Expires.UTC(), Expired: !e.Expires.After(now),
 				}
 				if rows[i].Chain == nil {
 					rows[i].Chain = []string{}
 				}
 			}
+			// The keyring cannot be listed through the index alone: an
+			// index lost or removed leaves items kubectl still reads.
+			unindexed := unindexedKeyringItems(env, entries)
+			for range max(unindexed, 0) {
+				rows = append(rows, statusRow{Kind: kindUnindexed, Chain: []string{}, Store: cache.NameKeyring})
+			}
 			if output == "json" {
 				enc := json.NewEncoder(env.Stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(rows)
+			}
+			if unindexed < 0 {
+				defer fmt.Fprintln(env.Stdout, "The OS keyring cannot be listed on this platform: items the cache index does not list may remain there; kubectl eksxa logout --all removes them.")
 			}
 			if len(rows) == 0 {
 				_, err := fmt.Fprintf(env.Stdout, "Nothing cached in %s.\n", dir)
@@ -66,7 +80,10 @@ func newStatusCommand(env Env) *cobra.Command {
 			fmt.Fprintln(tw, "KIND\tCLUSTER\tREGION\tCHAIN\tIDENTITY\tSTORE\tEXPIRES")
 			for _, r := range rows {
 				exp := "in " + r.Expires.Sub(now).Round(time.Second).String()
-				if r.Expired {
+				switch {
+				case r.Kind == kindUnindexed:
+					exp = "unknown (not in the index; logout --all removes it)"
+				case r.Expired:
 					exp = "expired"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Kind, dash(r.Cluster), dash(r.Region),

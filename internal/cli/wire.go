@@ -65,6 +65,9 @@ func newBroker(env Env, sel selection, prompt func(string) (string, error)) *bro
 		Now:     env.Now,
 		Prompt:  prompt,
 		Resolve: resolver{env}.Resolve,
+		// A dead final session would sign tokens EKS refuses until it
+		// expires; one GetCallerIdentity on a cold call tells.
+		CheckCachedFinal: true,
 	}
 	b.Log = log
 	return b

@@ -218,6 +218,23 @@ func (s *Server) Revoke(accessKeyID string) {
 	}
 }
 
+// RevokeSessions makes every role session issued so far fail, as after an
+// STS restart or AWS's "Revoke active sessions": later requests signed by
+// one get InvalidClientTokenId. Long-term user keys and sessions issued
+// afterwards are not affected. It returns how many sessions it revoked.
+func (s *Server) RevokeSessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, id := range s.keys {
+		if id.roleSession && !id.revoked {
+			id.revoked = true
+			n++
+		}
+	}
+	return n
+}
+
 // record counts one call and pops an injected failure, if any.
 func (s *Server) record(action string, arns ...string) (injected, bool) {
 	s.mu.Lock()

@@ -642,3 +642,23 @@ func TestSTSResponseShape(t *testing.T) {
 		t.Errorf("response does not start with the root element: %.60s", got)
 	}
 }
+
+func TestRevokeSessions(t *testing.T) {
+	s := newServer(t, Options{})
+	user := s.AddUser(acctA, "alice")
+	arn := "arn:aws:iam::222222222222:role/r"
+	s.AddRole(arn, RoleOptions{})
+	old := assume(t, s, user, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("sess")})
+	if n := s.RevokeSessions(); n != 1 {
+		t.Errorf("RevokeSessions revoked %d sessions, want 1", n)
+	}
+	ctx := context.Background()
+	if _, err := stsClient(s, old).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); apiCode(err) != "InvalidClientTokenId" {
+		t.Errorf("revoked session: err = %v, want InvalidClientTokenId", err)
+	}
+	// The user's keys still work, and so does a session issued afterwards.
+	fresh := assume(t, s, user, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("sess")})
+	if _, err := stsClient(s, fresh).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Errorf("session issued after the revocation: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -109,12 +110,15 @@ type Report struct {
 	// PrincipalWithPath is the principal's IAM ARN with its path, when
 	// known: the matched access entry's ARN, or Principal.ARN when STS
 	// did not drop a path (IAM users).
-	PrincipalWithPath string   `json:"principalWithPath,omitempty"`
-	Entry             *Entry   `json:"entry,omitempty"`
-	Checked           []Check  `json:"checked"`
-	Live              *Live    `json:"live,omitempty"`
-	Notes             []string `json:"notes"`
-	Verdict           Verdict  `json:"verdict"`
+	PrincipalWithPath string `json:"principalWithPath,omitempty"`
+	// PathSource says where PrincipalWithPath came from: PathFromEntry,
+	// PathFromChain, PathFromSSORule, or PathFromCaller.
+	PathSource string   `json:"pathSource,omitempty"`
+	Entry      *Entry   `json:"entry,omitempty"`
+	Checked    []Check  `json:"checked"`
+	Live       *Live    `json:"live,omitempty"`
+	Notes      []string `json:"notes"`
+	Verdict    Verdict  `json:"verdict"`
 	// Reason is the verdict in one sentence.
 	Reason string `json:"reason"`
 	Fix    *Fix   `json:"fix,omitempty"`
@@ -142,20 +146,87 @@ func (r Report) ExitCode() int {
 	return 1
 }
 
-// Diagnose finds out whether cluster (in region) lets in the principal
+// Where a principal's path came from (Report.PathSource).
+const (
+	// PathFromEntry: the access entry that matches the role by name.
+	PathFromEntry = "access entry"
+	// PathFromChain: the chain's role ARN (a --role-arn hop or the
+	// profile's role_arn) for the same account and role name.
+	PathFromChain = "chain"
+	// PathFromSSORule: IAM Identity Center's naming rule for
+	// AWSReservedSSO_* permission-set roles.
+	PathFromSSORule = "Identity Center naming rule"
+	// PathFromCaller: the caller ARN itself (an IAM user or role ARN).
+	PathFromCaller = "caller"
+)
+
+// Hints is what the caller knows about the principal beyond what STS
+// says: STS drops role paths, and an access entry must be created with
+// the path.
+type Hints struct {
+	// RoleARNs are role ARNs from the chain, paths included: the hops'
+	// (--role-arn) and the profile's role_arn. The one with the
+	// principal's account and role name gives the path.
+	RoleARNs []string
+	// SSORegion is the IAM Identity Center region when the chain's base
+	// is an SSO profile, "" when unknown. Permission-set roles
+	// (AWSReservedSSO_*) live under /aws-reserved/sso.amazonaws.com/, plus
+	// REGION/ when Identity Center's region is not us-east-1
+	// (docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html).
+	SSORegion string
+}
+
+// ssoRolePrefix starts the name of every IAM Identity Center
+// permission-set role.
+const ssoRolePrefix = "AWSReservedSSO_"
+
+// pathFromHints returns p's role ARN with its path from what h knows, and
+// where it came from; "" when nothing knows it.
+func pathFromHints(p Principal, h Hints) (arn, source string) {
+	if p.Kind != KindRole || !p.PathDropped {
+		return "", ""
+	}
+	for _, a := range h.RoleARNs {
+		part, acct, path, name, ok := splitRoleARN(a)
+		if ok && part == p.Partition && acct == p.Account && name == p.Name && path != "/" {
+			return a, PathFromChain
+		}
+	}
+	if strings.HasPrefix(p.Name, ssoRolePrefix) {
+		path := "/aws-reserved/sso.amazonaws.com/"
+		if h.SSORegion != "" && h.SSORegion != "us-east-1" {
+			path += h.SSORegion + "/"
+		}
+		return roleARN(p.Partition, p.Account, path, p.Name), PathFromSSORule
+	}
+	return "", ""
+}
+
+// Diagnose is DiagnoseWith without hints.
+func Diagnose(ctx context.Context, api EKSAPI, cluster, region, callerARN string) (Report, error) {
+	return DiagnoseWith(ctx, api, cluster, region, callerARN, Hints{})
+}
+
+// DiagnoseWith finds out whether cluster (in region) lets in the principal
 // behind callerARN, consulting EKS through api with the caller's own
 // credentials. Refused EKS calls are recorded in Report.Checked and the
 // diagnosis carries on; the error is for what stops everything: a caller
 // ARN that is no principal, ErrClusterNotFound, or any other failure of an
 // EKS call.
-func Diagnose(ctx context.Context, api EKSAPI, cluster, region, callerARN string) (Report, error) {
+//
+// The principal ARN in an access-entry fix carries the role's path
+// whenever anything knows it: the matching access entry, else hints.
+func DiagnoseWith(ctx context.Context, api EKSAPI, cluster, region, callerARN string, hints Hints) (Report, error) {
 	p, err := PrincipalOf(callerARN)
 	if err != nil {
 		return Report{}, err
 	}
 	r := Report{Cluster: cluster, Region: region, CallerARN: callerARN, Principal: p, Checked: []Check{}, Notes: []string{}}
 	if p.Mappable() && !p.PathDropped {
-		r.PrincipalWithPath = p.ARN
+		r.PrincipalWithPath, r.PathSource = p.ARN, PathFromCaller
+	}
+	if arn, src := pathFromHints(p, hints); arn != "" {
+		r.PrincipalWithPath, r.PathSource = arn, src
 	}
 
 	out, err := api.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(cluster)})
@@ -222,14 +293,14 @@ func (r *Report) lookupEntry(ctx context.Context, api EKSAPI) error {
 	if err := r.record("eks:ListAccessEntries", err); err != nil {
 		return err
 	}
-	target := p.ARN
+	target := r.FixARN()
 	switch {
 	case err == nil:
 		r.listed = true
 		if r.AuthMode == "" {
 			r.note("The authentication mode is API or API_AND_CONFIG_MAP (access entries can be listed); which one could not be read.")
 		}
-		match, candidates := matchEntry(p, arns)
+		match, candidates := matchEntry(p, arns, r.PrincipalWithPath)
 		if len(candidates) > 1 {
 			r.note(fmt.Sprintf("Several access entries carry the role name %s under different paths (%s); the cluster maps only the one whose path is the role's real path.", p.Name, strings.Join(candidates, ", ")))
 		}
@@ -238,7 +309,7 @@ func (r *Report) lookupEntry(ctx context.Context, api EKSAPI) error {
 			return nil
 		}
 		target = match
-		r.PrincipalWithPath = match
+		r.PrincipalWithPath, r.PathSource = match, PathFromEntry
 		if match != p.ARN {
 			r.note(fmt.Sprintf("STS drops the role path from session ARNs; the access entry %s matches the role by account and name, so the role's ARN is taken to be that one.", match))
 		}
@@ -263,13 +334,13 @@ func (r *Report) lookupEntry(ctx context.Context, api EKSAPI) error {
 		e.Username = aws.ToString(ae.Username)
 		e.Groups = append(e.Groups, ae.KubernetesGroups...)
 		if !r.listed {
-			r.PrincipalWithPath = e.PrincipalARN
+			r.PrincipalWithPath, r.PathSource = e.PrincipalARN, PathFromEntry
 		}
 	case isCode(err, "InvalidRequestException"):
 		r.inferConfigMap()
 		return nil
 	case isCode(err, "ResourceNotFoundException"):
-		if r.listed || !p.PathDropped {
+		if r.listed || !p.PathDropped || r.PathSource == PathFromChain {
 			r.entryAbsent = true
 		} else {
 			r.note(fmt.Sprintf("No access entry for %s; one for the role under a path cannot be ruled out without eks:ListAccessEntries.", target))
@@ -303,7 +374,7 @@ func (r *Report) inferConfigMap() {
 // ARNs: the exact ARN, else (for a role whose path STS dropped) the role of
 // the same partition, account and name under any path. candidates lists
 // every same-name role entry when there is more than one.
-func matchEntry(p Principal, arns []string) (match string, candidates []string) {
+func matchEntry(p Principal, arns []string, known string) (match string, candidates []string) {
 	for _, a := range arns {
 		if a == p.ARN {
 			match = a
@@ -320,6 +391,9 @@ func matchEntry(p Principal, arns []string) (match string, candidates []string) 
 	}
 	if match == "" && len(candidates) > 0 {
 		match = candidates[0]
+		if slices.Contains(candidates, known) {
+			match = known // the path the chain names, among several
+		}
 	}
 	if len(candidates) < 2 {
 		candidates = nil

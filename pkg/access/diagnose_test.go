@@ -83,7 +83,7 @@ func userCaller(s *fakeaws.Server, name string) caller {
 	return caller{c.ARN, clientFor(s, c, region)}
 }
 
-var ignore = cmp.Options{cmpopts.IgnoreUnexported(Report{}), cmpopts.IgnoreFields(Report{}, "CAData", "Notes", "Reason", "Fix")}
+var ignore = cmp.Options{cmpopts.IgnoreUnexported(Report{}), cmpopts.IgnoreFields(Report{}, "CAData", "Notes", "Reason", "Fix", "PathSource")}
 
 func okChecks(apis ...string) []Check {
 	cs := []Check{}
@@ -450,5 +450,56 @@ func TestDiagnoseStopsOnOtherFailures(t *testing.T) {
 
 	if _, err := Diagnose(context.Background(), clientFor(s, c, region), "demo", region, "garbage"); err == nil {
 		t.Fatal("bad caller ARN: no error")
+	}
+}
+
+// TestDiagnoseHintsCarryThePath: no access entry yet, so only the chain
+// or the Identity Center naming rule knows the role's path; the
+// access-entry fixes carry it (EKS refuses the path-less ARN as an
+// invalid principal), and the aws-auth fix drops it.
+func TestDiagnoseHintsCarryThePath(t *testing.T) {
+	teamRole := "arn:aws:iam::222222222222:role/teams/platform/eks-admin"
+	ssoUS := "arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"
+	ssoEU := "arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef"
+	tests := []struct {
+		name, mode, role string
+		hints            Hints
+		want, source     string
+		refuseList       bool
+	}{
+		{"hop with a path", ModeAPI, teamRole, Hints{RoleARNs: []string{"arn:aws:iam::111111111111:role/jump", teamRole}}, teamRole, PathFromChain, false},
+		{"hop with a path, list refused", ModeAPI, teamRole, Hints{RoleARNs: []string{teamRole}}, teamRole, PathFromChain, true},
+		{"Identity Center in us-east-1", ModeAPI, ssoUS, Hints{SSORegion: "us-east-1"}, ssoUS, PathFromSSORule, false},
+		{"Identity Center in eu-west-1", ModeAPI, ssoEU, Hints{SSORegion: "eu-west-1"}, ssoEU, PathFromSSORule, false},
+		{"Identity Center region unknown", ModeAPI, ssoUS, Hints{}, ssoUS, PathFromSSORule, false},
+		{"a hop of another account does not count", ModeAPI, plainRole, Hints{RoleARNs: []string{"arn:aws:iam::333333333333:role/x/deployer"}}, "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t, tt.mode, entries[:1]) // only an unrelated entry
+			c := roleCaller(t, s, tt.role, "alice")
+			if tt.refuseList {
+				s.DenyEKS(tt.role, "ListAccessEntries")
+			}
+			got, err := DiagnoseWith(context.Background(), c.client, "demo", region, c.arn, tt.hints)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Verdict != Denied || got.PrincipalWithPath != tt.want || got.PathSource != tt.source {
+				t.Fatalf("verdict %s, with path %q from %q; want denied, %q from %q", got.Verdict, got.PrincipalWithPath, got.PathSource, tt.want, tt.source)
+			}
+			if tt.want == "" {
+				return
+			}
+			for name, fix := range map[string]string{"Terraform": got.Fix.Terraform, "CLI": got.Fix.CLI} {
+				if !strings.Contains(fix, tt.want) || strings.Contains(fix, "path is unknown") {
+					t.Errorf("%s fix lacks %s:\n%s", name, tt.want, fix)
+				}
+			}
+			if got.Fix.AWSAuth != "" && strings.Contains(got.Fix.AWSAuth, "aws-reserved") {
+				t.Errorf("aws-auth fix carries the path:\n%s", got.Fix.AWSAuth)
+			}
+			golden(t, got)
+		})
 	}
 }

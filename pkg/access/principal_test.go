@@ -90,7 +90,7 @@ func TestMatchEntry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, cands := matchEntry(p, tt.arns)
+			got, cands := matchEntry(p, tt.arns, "")
 			if got != tt.want || (len(cands) > 0) != tt.ambiguous {
 				t.Errorf("matchEntry = %q, %v; want %q, ambiguous %v", got, cands, tt.want, tt.ambiguous)
 			}

@@ -47,7 +47,7 @@ func (r Report) WriteText(w io.Writer) error {
 		row("Principal", fmt.Sprintf("%s (%s)", p.ARN, p.Kind))
 	}
 	if r.PrincipalWithPath != "" && r.PrincipalWithPath != p.ARN {
-		row("With path", r.PrincipalWithPath+" (from the access entry; STS drops role paths)")
+		row("With path", r.PrincipalWithPath+" (from the "+firstNonEmpty(r.PathSource, PathFromEntry)+"; STS drops role paths)")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -224,4 +224,13 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

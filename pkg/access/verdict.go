@@ -8,7 +8,14 @@ import (
 // decide sets the verdict, reason, notes and fix from what was learnt.
 func (r *Report) decide() {
 	p := r.Principal
-	if p.PathDropped && r.Entry == nil && r.AuthMode != ModeConfigMap {
+	switch {
+	case p.PathDropped && r.Entry == nil && r.AuthMode != ModeConfigMap && r.PathSource == PathFromChain:
+		r.note(fmt.Sprintf("STS drops the role path from session ARNs; the chain names the role %s, so the fix uses that ARN.", r.PrincipalWithPath))
+	case p.PathDropped && r.Entry == nil && r.AuthMode != ModeConfigMap && r.PathSource == PathFromSSORule:
+		r.note(fmt.Sprintf("STS drops the role path from session ARNs; %s is an IAM Identity Center permission-set role, which lives under /aws-reserved/sso.amazonaws.com/ "+
+			"(plus the Identity Center's region when that is not us-east-1), so the fix uses %s. Check it with aws iam get-role --role-name %s --query Role.Arn --output text.",
+			p.Name, r.PrincipalWithPath, p.Name))
+	case p.PathDropped && r.Entry == nil && r.AuthMode != ModeConfigMap:
 		hint := fmt.Sprintf("STS drops the role path from session ARNs, and no access entry revealed it: if role %s has a path, the access entry must use the ARN with it (aws iam get-role --role-name %s --query Role.Arn --output text).", p.Name, p.Name)
 		if strings.HasPrefix(p.Name, "AWSReservedSSO_") {
 			hint += " IAM Identity Center roles live under /aws-reserved/sso.amazonaws.com/ (sometimes with a region segment)."

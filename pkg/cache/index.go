@@ -31,6 +31,61 @@ type IndexEntry struct {
 	Chain    []string  `json:"chain,omitempty"` // role ARNs, in order
 	Identity string    `json:"identity,omitempty"`
 	Expires  time.Time `json:"expires"`
+	// Selection is how the user selected the chain that cached the entry
+	// (nil in rows written before it was recorded): logout matches its
+	// flags against it, whatever the AWS files said then.
+	Selection *Selection `json:"selection,omitempty"`
+}
+
+// Selection is the flag-level choice of a chain, as the user gave it
+// (flags, with AWS_REGION and AWS_PROFILE folded in as the token command
+// folds them), without anything read from AWS configuration files.
+type Selection struct {
+	Cluster string `json:"cluster"`
+	// Region is the region as given; "" when the profile or the default
+	// decided (the row's Region is the one used).
+	Region  string `json:"region,omitempty"`
+	Profile string `json:"profile,omitempty"`
+	// Hops are the --role-arn hops in canonical SPEC form, in order.
+	Hops        []string `json:"hops,omitempty"`
+	SessionName string   `json:"sessionName,omitempty"`
+}
+
+// Query selects index rows the way logout's flags do: Cluster is
+// required; every other field that is set must match too.
+type Query struct {
+	Cluster     string
+	Region      string
+	Profile     string
+	Hops        []string // nil: any chain
+	SessionName string
+}
+
+// Matches reports whether row e was cached for a chain that q selects.
+// Region matches the row's selection or the region it resolved to. A row
+// without a Selection (written by an older version) matches on its
+// cluster and region alone, and only a query that sets nothing else.
+func (q Query) Matches(e IndexEntry) bool {
+	s := e.Selection
+	if s == nil {
+		if q.Profile != "" || q.Hops != nil || q.SessionName != "" || e.Kind != KindToken {
+			return false
+		}
+		s = &Selection{Cluster: e.Cluster}
+	}
+	switch {
+	case q.Cluster != s.Cluster:
+		return false
+	case q.Region != "" && q.Region != s.Region && q.Region != e.Region:
+		return false
+	case q.Profile != "" && q.Profile != s.Profile:
+		return false
+	case q.Hops != nil && !slices.Equal(q.Hops, s.Hops):
+		return false
+	case q.SessionName != "" && q.SessionName != s.SessionName:
+		return false
+	}
+	return true
 }
 
 type indexJSON struct {

@@ -122,3 +122,44 @@ func TestIndexConcurrentUpserts(t *testing.T) {
 		t.Errorf("%d rows after 12 concurrent upserts, want 12: a write was lost", len(rows))
 	}
 }
+
+func TestQueryMatches(t *testing.T) {
+	admin := "arn:aws:iam::2:role/eks-admin"
+	ro := "arn:aws:iam::2:role/eks-ro,external-id=x"
+	row := func(kind, cluster, region string, sel *Selection) IndexEntry {
+		return IndexEntry{Key: Key(kind, cluster, region), Kind: kind, Cluster: cluster, Region: region, Selection: sel}
+	}
+	adminTok := row(KindToken, "demo", "eu-west-1", &Selection{Cluster: "demo", Profile: "id", Hops: []string{admin}})
+	roTok := row(KindToken, "demo", "eu-west-1", &Selection{Cluster: "demo", Region: "eu-west-1", Hops: []string{ro}})
+	roSess := row(KindSession, "", "", &Selection{Cluster: "demo", Region: "eu-west-1", Hops: []string{ro}})
+	otherTok := row(KindToken, "prod", "eu-west-1", &Selection{Cluster: "prod", Hops: []string{admin}})
+	legacyTok := row(KindToken, "demo", "us-east-1", nil)
+	legacySess := row(KindSession, "", "", nil)
+	all := []IndexEntry{adminTok, roTok, roSess, otherTok, legacyTok, legacySess}
+	tests := []struct {
+		name string
+		q    Query
+		want []IndexEntry
+	}{
+		{"only the cluster: every entry of it", Query{Cluster: "demo"}, []IndexEntry{adminTok, roTok, roSess, legacyTok}},
+		{"the region it resolved to", Query{Cluster: "demo", Region: "eu-west-1"}, []IndexEntry{adminTok, roTok, roSess}},
+		{"a profile", Query{Cluster: "demo", Profile: "id"}, []IndexEntry{adminTok}},
+		{"the exact hops", Query{Cluster: "demo", Hops: []string{ro}}, []IndexEntry{roTok, roSess}},
+		{"hops are a whole chain, not a prefix", Query{Cluster: "demo", Hops: []string{admin, ro}}, nil},
+		{"a session name", Query{Cluster: "demo", SessionName: "bob"}, nil},
+		{"another cluster", Query{Cluster: "staging"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []IndexEntry
+			for _, r := range all {
+				if tt.q.Matches(r) {
+					got = append(got, r)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -360,3 +360,52 @@ func (osKeyring) Get(service, user string) (string, error) {
 func (osKeyring) Delete(service, user string) error {
 	return mapKeyringErr(keyring.Delete(service, user))
 }
+
+// ErrCannotList is returned where the platform's keyring cannot list the
+// items of a service (macOS Keychain and Windows Credential Manager, as
+// go-keyring reaches them).
+var ErrCannotList = errors.New("cache: this keyring cannot list its items")
+
+// KeyringSweeper is a Keyring that can find items by service alone, not
+// only by service and user: the Secret Service searches by attribute.
+type KeyringSweeper interface {
+	// ListUsers lists the user names of every item under service, or
+	// returns ErrCannotList.
+	ListUsers(service string) ([]string, error)
+	// DeleteAll deletes every item under service and returns how many
+	// (-1 when the platform does not say).
+	DeleteAll(service string) (int, error)
+}
+
+// ListUsers lists the keys of every item under Service, chunk items
+// included, found in the keyring itself (not the index): what a
+// removed index no longer lists. ErrCannotList where the keyring cannot.
+func (s *KeyringStore) ListUsers() ([]string, error) {
+	sw, ok := s.kr.(KeyringSweeper)
+	if !ok {
+		return nil, ErrCannotList
+	}
+	return bounded(s, "list", func() ([]string, error) { return sw.ListUsers(Service) })
+}
+
+// DeleteAll deletes every item under Service, whatever the index says,
+// and returns how many (-1 when the platform does not say).
+// ErrCannotList where the keyring cannot find items by service.
+func (s *KeyringStore) DeleteAll() (int, error) {
+	sw, ok := s.kr.(KeyringSweeper)
+	if !ok {
+		return 0, ErrCannotList
+	}
+	return bounded(s, "delete all", func() (int, error) { return sw.DeleteAll(Service) })
+}
+
+// SweepCounts reports whether DeleteAll and ListUsers on the OS keyring work
+// item by item on this platform (the Secret Service); elsewhere DeleteAll
+// deletes without a count and Users returns ErrCannotList.
+const SweepCounts = sweepSupported
+
+var _ KeyringSweeper = osKeyring{}
+
+func (osKeyring) ListUsers(service string) ([]string, error) { return keyringUsers(service) }
+
+func (osKeyring) DeleteAll(service string) (int, error) { return keyringDeleteAll(service) }

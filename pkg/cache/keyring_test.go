@@ -324,3 +324,33 @@ func TestSessionBusAvailable(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyringStoreSweep(t *testing.T) {
+	kr := NewMemKeyring()
+	s := NewKeyringStore(kr, KeyringOptions{MaxValueSize: 600})
+	big := strings.Repeat("x", 1500) // three items
+	if err := s.Set("aaaa", big); err != nil {
+		t.Fatal(err)
+	}
+	s.Set("bbbb", "small")
+	kr.Put("other-service", "cccc", "keep")
+	users, err := s.ListUsers()
+	if err != nil || len(users) != 4 {
+		t.Fatalf("ListUsers = %v, %v; want 4 items (a head, 2 chunks, 1 plain)", users, err)
+	}
+	n, err := s.DeleteAll()
+	if err != nil || n != 4 {
+		t.Fatalf("DeleteAll = %d, %v; want 4", n, err)
+	}
+	if left := kr.Users(Service); len(left) != 0 {
+		t.Errorf("left: %v", left)
+	}
+	if _, ok := kr.Lookup("other-service", "cccc"); !ok {
+		t.Error("another service's item was deleted")
+	}
+	// A keyring that cannot search by service says so.
+	plain := NewKeyringStore(struct{ Keyring }{kr}, KeyringOptions{})
+	if _, err := plain.DeleteAll(); !errors.Is(err, ErrCannotList) {
+		t.Errorf("DeleteAll on a keyring without search = %v; want ErrCannotList", err)
+	}
+}

@@ -158,3 +158,30 @@ func (m *MemKeyring) Calls() int {
 	defer m.mu.Unlock()
 	return m.calls
 }
+
+var _ KeyringSweeper = (*MemKeyring)(nil)
+
+// DeleteAll removes every item under service and returns how many.
+func (m *MemKeyring) DeleteAll(service string) (int, error) {
+	if err := m.enter(); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for k := range m.items {
+		if k[0] == service {
+			delete(m.items, k)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ListUsers is Users as a KeyringSweeper: a counted call that can fail.
+func (m *MemKeyring) ListUsers(service string) ([]string, error) {
+	if err := m.enter(); err != nil {
+		return nil, err
+	}
+	return m.Users(service), nil
+}

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -44,5 +45,39 @@ func TestOSKeyringQuickGet(t *testing.T) {
 	}
 	if got, _ := quickGet(Service, user); got != "second" {
 		t.Errorf("after an overwrite quickGet = %q, want second", got)
+	}
+}
+
+// TestOSKeyringSweep lists and deletes items by service attribute alone
+// in the real Secret Service, under a service of its own so that it never
+// touches another test's items.
+func TestOSKeyringSweep(t *testing.T) {
+	requireOSKeyring(t)
+	if !SweepCounts {
+		t.Skip("no attribute search on this platform")
+	}
+	service := Service + "-sweep-test"
+	users := []string{uniqueKey(t), uniqueKey(t), uniqueKey(t) + ".1"}
+	for _, u := range users {
+		if err := keyring.Set(service, u, "v-"+u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keyring.Set(Service+"-sweep-other", users[0], "keep")
+	t.Cleanup(func() { _ = keyring.DeleteAll(Service + "-sweep-other") })
+	got, err := OSKeyring().(KeyringSweeper).ListUsers(service)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("ListUsers = %v, %v; want the 3 items", got, err)
+	}
+	n, err := OSKeyring().(KeyringSweeper).DeleteAll(service)
+	if err != nil || n != 3 {
+		t.Fatalf("DeleteAll = %d, %v; want 3", n, err)
+	}
+	out, _ := exec.Command("secret-tool", "search", "--all", "service", service).CombinedOutput()
+	if strings.Contains(string(out), "attribute.service") {
+		t.Errorf("items left:\n%s", out)
+	}
+	if v, err := keyring.Get(Service+"-sweep-other", users[0]); err != nil || v != "keep" {
+		t.Errorf("another service's item: %q, %v", v, err)
 	}
 }

@@ -53,3 +53,69 @@ func quickGet(service, user string) (value string, ok bool) {
 	}
 	return string(secret.Value), true
 }
+
+// Secret Service names for listing and deleting items.
+const (
+	ssItemAttributes = "org.freedesktop.Secret.Item.Attributes"
+	sweepSupported   = true
+)
+
+// ssSearch returns every item, in any collection, unlocked or locked,
+// whose service attribute is service: go-keyring writes that attribute on
+// every item (and username, the key).
+func ssSearch(svc *ss.SecretService, service string) ([]dbus.ObjectPath, error) {
+	var unlocked, locked []dbus.ObjectPath
+	attrs := map[string]string{ssAttrService: service}
+	if err := svc.Object(ssName, ssPath).Call(ssSearchItems, 0, attrs).Store(&unlocked, &locked); err != nil {
+		return nil, err
+	}
+	return append(unlocked, locked...), nil
+}
+
+// keyringUsers lists the username attribute of every item under service.
+func keyringUsers(service string) ([]string, error) {
+	svc, err := ss.NewSecretService()
+	if err != nil {
+		return nil, err
+	}
+	items, err := ssSearch(svc, service)
+	if err != nil {
+		return nil, err
+	}
+	var users []string
+	for _, item := range items {
+		v, err := svc.Object(ssName, item).GetProperty(ssItemAttributes)
+		if err != nil {
+			return nil, err
+		}
+		if attrs, ok := v.Value().(map[string]string); ok && attrs[ssAttrService] == service {
+			users = append(users, attrs[ssAttrUsername])
+		}
+	}
+	return users, nil
+}
+
+// keyringDeleteAll deletes every item under service, found by attribute
+// (so items no index lists go too), and returns how many. Locked items
+// are unlocked first, as go-keyring does, which may prompt.
+func keyringDeleteAll(service string) (int, error) {
+	svc, err := ss.NewSecretService()
+	if err != nil {
+		return 0, err
+	}
+	if err := svc.Unlock(svc.GetLoginCollection().Path()); err != nil {
+		return 0, err
+	}
+	items, err := ssSearch(svc, service)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, item := range items {
+		if err := svc.Delete(item); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

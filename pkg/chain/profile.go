@@ -2,44 +2,45 @@ package chain
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/sharedconfig"
 )
 
 // SharedFiles names the shared config and credentials files to read. The
 // caller resolves AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE and the home
 // directory; WalkProfile reads exactly these files (none for a nil slice,
-// never the SDK's default ~/.aws paths behind the caller's back). A file that
-// does not exist counts as empty, as in the SDK.
-type SharedFiles struct {
-	ConfigFiles, CredentialsFiles []string
-}
+// never ~/.aws behind the caller's back). A file that does not exist counts
+// as empty, as in botocore.
+type SharedFiles = sharedconfig.Files
 
 // BaseKind says where a chain's base credentials come from.
-type BaseKind string
+type BaseKind = sharedconfig.Kind
 
 // Base kinds.
 const (
-	BaseStatic           BaseKind = "static"            // aws_access_key_id/aws_secret_access_key in the profile
-	BaseCredentialSource BaseKind = "credential-source" // credential_source=Environment|Ec2InstanceMetadata|EcsContainer
-	BaseSSO              BaseKind = "sso"               // sso_session / sso_start_url
-	BaseProcess          BaseKind = "process"           // credential_process
-	BaseWebIdentity      BaseKind = "web-identity"      // web_identity_token_file (+ its role_arn, part of the base)
-	BaseLogin            BaseKind = "login"             // login_session (aws login)
+	BaseStatic           = sharedconfig.KindStatic           // aws_access_key_id/aws_secret_access_key in the profile
+	BaseCredentialSource = sharedconfig.KindCredentialSource // credential_source=Environment|Ec2InstanceMetadata|EcsContainer
+	BaseSSO              = sharedconfig.KindSSO              // sso_session / sso_start_url
+	BaseProcess          = sharedconfig.KindProcess          // credential_process
+	BaseWebIdentity      = sharedconfig.KindWebIdentity      // web_identity_token_file (+ its role_arn, part of the base)
+	BaseLogin            = sharedconfig.KindLogin            // login_session (aws login)
 	// BaseDefault: the profile names no credentials of its own (say, only a
 	// region); the SDK's default chain (environment, container, instance
 	// role) supplies them.
-	BaseDefault BaseKind = "default"
+	BaseDefault = sharedconfig.KindNone
 )
 
 // Credential sources a profile may name.
 const (
-	CredentialSourceEnvironment = "Environment"
-	CredentialSourceEC2         = "Ec2InstanceMetadata"
-	CredentialSourceECS         = "EcsContainer"
+	CredentialSourceEnvironment = sharedconfig.SourceEnvironment
+	CredentialSourceEC2         = sharedconfig.SourceEC2
+	CredentialSourceECS         = sharedconfig.SourceECS
 )
 
 // Base is the root of a profile chain: the profile whose own credentials sign
@@ -53,6 +54,15 @@ type Base struct {
 	CredentialSource string
 	// Kind says which kind of credentials the root profile holds.
 	Kind BaseKind
+	// Root is the root profile's settings (SSO, credential_process, web
+	// identity); nil for a Base not made from a profile.
+	Root *sharedconfig.Profile
+	// SSOSession is the root's [sso-session] section, nil for none.
+	SSOSession *sharedconfig.Profile
+	// SSORegion is the IAM Identity Center region of a BaseSSO root
+	// (sso_region, or its sso-session's): permission-set roles live under
+	// a path that names it.
+	SSORegion string
 
 	static aws.Credentials
 }
@@ -76,97 +86,67 @@ func (b Base) String() string {
 // GoString keeps %#v from printing the static keys.
 func (b Base) GoString() string { return "chain.Base{" + b.String() + "}" }
 
-// WalkProfile resolves profile name's role_arn/source_profile chain with the
-// AWS SDK's shared config loader and returns its root (Base) and the hops
-// from the root outwards, so each hop can be assumed and cached on its own.
-// A profile that names itself as source_profile and holds static keys is the
-// usual "assume my own role" form; any other loop is an error.
-func WalkProfile(ctx context.Context, name string, files SharedFiles) (Base, []Hop, error) {
-	load := func(p string) (config.SharedConfig, error) {
-		return config.LoadSharedConfigProfile(ctx, p, func(o *config.LoadSharedConfigOptions) {
-			o.ConfigFiles = append([]string{}, files.ConfigFiles...)
-			o.CredentialsFiles = append([]string{}, files.CredentialsFiles...)
-		})
-	}
-	top, err := load(name)
+// WalkProfile reads files and resolves profile name (see ResolveProfile).
+func WalkProfile(_ context.Context, name string, files SharedFiles) (Base, []Hop, error) {
+	cfg, err := sharedconfig.Load(os.ReadFile, files)
 	if err != nil {
-		return Base{}, nil, profileLoadError(name, err, load)
+		return Base{}, nil, err
 	}
+	return ResolveProfile(cfg, name)
+}
 
-	var hops []Hop // outermost first; reversed at the end
-	seen := map[string]bool{}
-	node := &top
-	for {
-		seen[node.Profile] = true
-		if node.Source == nil {
-			break
-		}
-		if node.RoleARN != "" {
-			h, err := hopFromProfile(node)
-			if err != nil {
-				return Base{}, nil, err
-			}
-			hops = append(hops, h)
-		}
-		src := node.Source
-		selfRef := src.Profile == node.Profile && src.Credentials.HasKeys()
-		if seen[src.Profile] && !selfRef {
-			return Base{}, nil, fmt.Errorf("profile %q: source_profile loop: profile %q names source_profile %q, which is already in the chain", name, node.Profile, src.Profile)
-		}
-		node = src
+// ResolveProfile returns what profile name means in cfg: its root (Base)
+// and the hops from the root outwards, so each hop can be assumed and
+// cached on its own. The rules are the AWS CLI's (see
+// sharedconfig.Config.Chain); the hops' settings are checked as a
+// --role-arn SPEC's are, and errors name the profile and the setting.
+func ResolveProfile(cfg *sharedconfig.Config, name string) (Base, []Hop, error) {
+	ch, err := cfg.Chain(name)
+	if err != nil {
+		return Base{}, nil, err
 	}
-
-	base := Base{Profile: node.Profile, CredentialSource: node.CredentialSource}
-	roleIsHop := true
-	switch {
-	case node.Credentials.HasKeys():
-		base.Kind, base.static = BaseStatic, node.Credentials
-	case node.CredentialSource != "":
-		base.Kind = BaseCredentialSource
-		switch node.CredentialSource {
-		case CredentialSourceEnvironment, CredentialSourceEC2, CredentialSourceECS:
-		default:
-			return Base{}, nil, fmt.Errorf("profile %q: credential_source %q must be %s, %s or %s", node.Profile, node.CredentialSource, CredentialSourceEnvironment, CredentialSourceEC2, CredentialSourceECS)
+	base := Base{Profile: ch.Root.Name, Kind: ch.Kind, CredentialSource: ch.CredentialSource, Root: ch.Root, SSOSession: ch.SSOSession}
+	if ch.Kind == BaseSSO {
+		base.SSORegion = ch.Root.Get("sso_region")
+		if ch.SSOSession != nil && ch.SSOSession.Get("sso_region") != "" {
+			base.SSORegion = ch.SSOSession.Get("sso_region")
 		}
-	case node.WebIdentityTokenFile != "":
-		base.Kind, roleIsHop = BaseWebIdentity, false
-	case node.SSOSessionName != "" || node.SSOStartURL != "":
-		base.Kind = BaseSSO
-	case node.LoginSession != "":
-		base.Kind = BaseLogin
-	case node.CredentialProcess != "":
-		base.Kind = BaseProcess
-	default:
-		if node.RoleARN != "" {
-			return Base{}, nil, fmt.Errorf("profile %q has role_arn %s but neither source_profile nor credential_source to sign the AssumeRole call with", node.Profile, node.RoleARN)
-		}
-		base.Kind = BaseDefault
 	}
-	if roleIsHop && node.RoleARN != "" {
-		h, err := hopFromProfile(node)
+	if ch.Kind == BaseStatic {
+		base.static = aws.Credentials{
+			AccessKeyID:     ch.Root.Get("aws_access_key_id"),
+			SecretAccessKey: ch.Root.Get("aws_secret_access_key"),
+			SessionToken:    ch.Root.Get("aws_session_token"),
+			Source:          "SharedConfigCredentials: " + ch.Root.File("aws_access_key_id"),
+		}
+	}
+	var hops []Hop
+	for _, l := range ch.Links {
+		h, err := hopFromLink(l)
 		if err != nil {
 			return Base{}, nil, err
 		}
 		hops = append(hops, h)
 	}
-	for i, j := 0, len(hops)-1; i < j; i, j = i+1, j-1 {
-		hops[i], hops[j] = hops[j], hops[i]
-	}
 	return base, hops, nil
 }
 
-func hopFromProfile(c *config.SharedConfig) (Hop, error) {
+func hopFromLink(l sharedconfig.Link) (Hop, error) {
 	h := Hop{
-		RoleARN:     c.RoleARN,
-		ExternalID:  c.ExternalID,
-		SessionName: c.RoleSessionName,
-		MFASerial:   c.MFASerial,
-		FromProfile: c.Profile,
-	}
-	if c.RoleDurationSeconds != nil {
-		h.Duration = *c.RoleDurationSeconds
+		RoleARN:     l.RoleARN,
+		ExternalID:  l.ExternalID,
+		SessionName: l.RoleSessionName,
+		MFASerial:   l.MFASerial,
+		FromProfile: l.Profile,
 	}
 	var err error
+	if l.DurationSeconds != "" {
+		n, perr := strconv.Atoi(l.DurationSeconds)
+		if perr != nil {
+			return Hop{}, fmt.Errorf("profile %q: duration_seconds %q is not a whole number of seconds", l.Profile, l.DurationSeconds)
+		}
+		h.Duration = time.Duration(n) * time.Second
+	}
 	switch {
 	case ValidateRoleARN(h.RoleARN) != nil:
 		err = fmt.Errorf("role_arn: %w", ValidateRoleARN(h.RoleARN))
@@ -180,32 +160,7 @@ func hopFromProfile(c *config.SharedConfig) (Hop, error) {
 		err = fmt.Errorf("duration_seconds: %w", validateDuration(h.Duration, fmtDuration(h.Duration)))
 	}
 	if err != nil {
-		return Hop{}, fmt.Errorf("profile %q: %w", c.Profile, err)
+		return Hop{}, fmt.Errorf("profile %q: %w", l.Profile, err)
 	}
 	return h, nil
-}
-
-// profileLoadError turns the SDK's loader errors into ones that say what is
-// wrong in the user's terms.
-func profileLoadError(name string, err error, load func(string) (config.SharedConfig, error)) error {
-	var notExist config.SharedConfigProfileNotExistError
-	var assume config.SharedConfigAssumeRoleError
-	switch {
-	case errors.As(err, &assume) && errors.As(assume.Err, &notExist):
-		return fmt.Errorf("profile %q: source_profile %q (of the profile with role_arn %s) does not exist", name, assume.Profile, assume.RoleARN)
-	case errors.As(err, &notExist):
-		return fmt.Errorf("profile %q not found in the shared config or credentials files: %w", name, err)
-	case errors.As(err, &assume) && assume.Err == nil:
-		// The SDK clears a profile's source_profile when it meets the profile
-		// a second time and then finds it has no credentials. Loading that
-		// profile alone tells a loop (it fails the same way) from a source
-		// profile that simply has no credentials.
-		_, again := load(assume.Profile)
-		var a2 config.SharedConfigAssumeRoleError
-		if errors.As(again, &a2) && a2.Err == nil && a2.Profile == assume.Profile {
-			return fmt.Errorf("profile %q: source_profile loop: profile %q is reached again through source_profile (from the profile with role_arn %s)", name, assume.Profile, assume.RoleARN)
-		}
-		return fmt.Errorf("profile %q: source_profile %q (of the profile with role_arn %s) has no credentials", name, assume.Profile, assume.RoleARN)
-	}
-	return fmt.Errorf("profile %q: %w", name, err)
 }

@@ -170,7 +170,7 @@ func TestWalkProfile(t *testing.T) {
 		{"after-env", Base{Profile: "env", Kind: BaseCredentialSource, CredentialSource: "Environment"}, "",
 			[]Hop{{RoleARN: arnA, FromProfile: "env"}, {RoleARN: arnB, FromProfile: "after-env"}}},
 		{"self", Base{Profile: "self", Kind: BaseStatic}, "AKIASELF0000EXAMPLE", []Hop{{RoleARN: arnA, FromProfile: "self"}}},
-		{"after-sso", Base{Profile: "sso", Kind: BaseSSO}, "", []Hop{{RoleARN: arnB, FromProfile: "after-sso"}}},
+		{"after-sso", Base{Profile: "sso", Kind: BaseSSO, SSORegion: "us-east-1"}, "", []Hop{{RoleARN: arnB, FromProfile: "after-sso"}}},
 		{"after-webid", Base{Profile: "webid", Kind: BaseWebIdentity}, "", []Hop{{RoleARN: arnB, FromProfile: "after-webid"}}},
 		{"regiononly", Base{Profile: "regiononly", Kind: BaseDefault}, "", nil},
 		{"default", Base{Profile: "default", Kind: BaseDefault}, "", nil},
@@ -190,7 +190,7 @@ func TestWalkProfile(t *testing.T) {
 				t.Errorf("Static() secret is not the file's")
 			}
 			if diff := cmp.Diff(tt.wantBase, base, cmp.Comparer(func(a, b Base) bool {
-				return a.Profile == b.Profile && a.Kind == b.Kind && a.CredentialSource == b.CredentialSource
+				return a.Profile == b.Profile && a.Kind == b.Kind && a.CredentialSource == b.CredentialSource && a.SSORegion == b.SSORegion
 			})); diff != "" {
 				t.Errorf("base (-want +got):\n%s", diff)
 			}
@@ -208,12 +208,12 @@ func TestWalkProfile(t *testing.T) {
 
 func TestWalkProfileErrors(t *testing.T) {
 	tests := []struct{ profile, want string }{
-		{"loop1", `profile "loop1": source_profile loop: profile "loop1" is reached again through source_profile (from the profile with role_arn ` + arnB + `)`},
-		{"into-loop", `profile "into-loop": source_profile loop: profile "loop1" is reached again`},
-		{"keyloop1", `profile "keyloop1": source_profile loop: profile "keyloop2" names source_profile "keyloop1", which is already in the chain`},
-		{"nope", `profile "nope" not found in the shared config or credentials files`},
-		{"missing-source", `profile "missing-source": source_profile "nowhere" (of the profile with role_arn ` + arnA + `) does not exist`},
-		{"empty-source", `profile "empty-source": source_profile "regiononly" (of the profile with role_arn ` + arnA + `) has no credentials`},
+		{"loop1", `profile "loop1": source_profile loop: loop1 -> loop2 -> loop1`},
+		{"into-loop", `profile "into-loop": source_profile loop: into-loop -> loop1 -> loop2 -> loop1`},
+		{"keyloop1", `profile "keyloop1": source_profile loop: keyloop1 -> keyloop2 -> keyloop1`},
+		{"nope", `profile "nope" not found in /`},
+		{"missing-source", `profile "missing-source": source_profile "nowhere" not found in /`},
+		{"empty-source", `profile "empty-source": source_profile "regiononly" has no credentials in /`},
 		{"orphan-role", `profile "orphan-role" has role_arn ` + arnA + ` but neither source_profile nor credential_source to sign the AssumeRole call with`},
 		{"bad-duration", `profile "bad-duration": duration_seconds: duration "1m40s" must be between 15m and 12h`},
 		{"bad-arn", `profile "bad-arn": role_arn: role ARN "arn:aws:iam::1:role/x": account "1" is not 12 digits`},
@@ -283,7 +283,7 @@ func TestWalkProfileReadsOnlyGivenFiles(t *testing.T) {
 	}
 }
 
-func TestWalkProfileSDKValidation(t *testing.T) {
+func TestWalkProfileBothSources(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config")
 	body := "[profile two]\nrole_arn = " + arnA + "\nsource_profile = two\ncredential_source = Environment\n"
@@ -291,7 +291,7 @@ func TestWalkProfileSDKValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err := WalkProfile(context.Background(), "two", SharedFiles{ConfigFiles: []string{cfg}})
-	if err == nil || !strings.HasPrefix(err.Error(), `profile "two": `) || !strings.Contains(err.Error(), "only one credential type") {
-		t.Errorf("err = %v, want the SDK's one-credential-type error naming the profile", err)
+	if err == nil || !strings.HasPrefix(err.Error(), `profile "two": `) || !strings.Contains(err.Error(), "both source_profile and credential_source") {
+		t.Errorf("err = %v, want the both-sources error naming the profile", err)
 	}
 }

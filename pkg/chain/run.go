@@ -128,7 +128,8 @@ const loginHint = "run `kubectl eksxa login` with the same flags to enter it; th
 // session (base itself when there are no hops). It starts from the latest
 // hop whose cached session has more than MinValidity left, caches each new
 // session, and when STS refuses a cached session (revoked, expired early) it
-// drops it and redoes the chain from the hop before, once.
+// drops it and assumes that hop again, once per hop: with every session of
+// a chain revoked, each hop is assumed exactly once more.
 func (r *Runner) Run(ctx context.Context, base aws.Credentials, hops []Hop) (Session, error) {
 	return r.RunFrom(ctx, Session{Credentials: base}, hops)
 }
@@ -149,7 +150,10 @@ func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session
 				fmtDuration(h.Duration)), "")
 		}
 	}
-	retried := false
+	// Each refused cached session is dropped and its hop assumed again,
+	// once: a redo starts strictly earlier in the chain than the one
+	// before it, so the loop ends within len(hops) redos.
+	redoneFrom := len(hops) + 1
 	for {
 		start, cur := r.resume(base, hops)
 		if start == len(hops) {
@@ -168,9 +172,9 @@ func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session
 			return sess, nil
 		}
 		var he *HopError
-		if !retried && start > 0 && failed == start && errors.As(err, &he) && refusedSigner(he.Code) && r.Cache != nil {
-			retried = true
-			r.logf("hop %d/%d (%s): STS refused the cached session of hop %d (%s); assuming again from hop %d",
+		if start > 0 && start < redoneFrom && failed == start && errors.As(err, &he) && refusedSigner(he.Code) && r.Cache != nil {
+			redoneFrom = start
+			r.logf("hop %d/%d (%s): STS refused the cached session of hop %d (%s); dropped it, assuming again from hop %d",
 				start+1, len(hops), hops[start].RoleARN, start, he.Code, start)
 			if d, ok := r.Cache.(SessionDeleter); ok {
 				d.Delete(start - 1)
@@ -344,7 +348,10 @@ func hint(i int, h Hop, signer Session, code string, err error, now time.Time) s
 		if i == 0 {
 			return "the base credentials are expired or invalid; refresh them (aws sso login, new access keys, the environment)"
 		}
-		return fmt.Sprintf("STS refused the session of hop %d; run `kubectl eksxa logout` with the same flags and try again", i)
+		// A refused cached session is dropped and its hop assumed again
+		// before this error is returned: the session was fresh, so the
+		// credentials under it are what STS refuses.
+		return fmt.Sprintf("STS refused the session of hop %d; if the base credentials were revoked, refresh them (aws sso login, new access keys), then run `kubectl eksxa login` with the same flags", i)
 	case "ValidationError":
 		if strings.Contains(msg, "DurationSeconds") {
 			return "ask for less with duration=: at most the role's maximum session duration, and 1h when the hop is signed by a role session (the 1-hour role-chaining limit)"

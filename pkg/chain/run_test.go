@@ -553,3 +553,36 @@ func TestSessionStringHidesSecrets(t *testing.T) {
 		assertNoSecret(t, "fmt "+f, fmt.Sprintf(f, s))
 	}
 }
+
+// TestRunRevokedCascade: every cached session of a chain is revoked and the
+// last hop's has expired. Each refused session is dropped and its hop
+// assumed again exactly once, from the end of the chain back to the base.
+func TestRunRevokedCascade(t *testing.T) {
+	h := newHarness(t)
+	hops := []Hop{{RoleARN: arnA, Duration: 4 * time.Hour}, {RoleARN: arnB, Duration: time.Hour}, {RoleARN: arnC}}
+	if _, err := h.run(t, hops...); err != nil {
+		t.Fatal(err)
+	}
+	// Hop 3's session is gone, as the broker drops a final session STS
+	// refuses; hops 1 and 2 are still cached, and revoked.
+	h.cache.Delete(2)
+	old0, old1 := h.cache.akid(0), h.cache.akid(1)
+	h.sts.revoke(old0, "InvalidClientTokenId")
+	h.sts.revoke(old1, "InvalidClientTokenId")
+	if _, err := h.run(t, hops...); err != nil {
+		t.Fatalf("Run: %v, want each hop assumed again", err)
+	}
+	want := []string{
+		arnC + " <- " + old1, // refused: drop hop 2
+		arnB + " <- " + old0, // refused: drop hop 1
+		arnA + " <- " + baseAKID,
+		arnB + " <- " + h.cache.akid(0),
+		arnC + " <- " + h.cache.akid(1),
+	}
+	if diff := cmp.Diff(want, signers(h.sts.Calls()[3:])); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if h.cache.drops != 3 { // hop 3 by the test, then hops 2 and 1
+		t.Errorf("drops = %d, want 3", h.cache.drops)
+	}
+}

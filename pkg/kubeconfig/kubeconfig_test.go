@@ -1,7 +1,7 @@
 package kubeconfig
 
 import (
-	"os"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,12 +15,13 @@ const arn = "arn:aws:eks:eu-west-1:222222222222:cluster/prod"
 
 func entry() Entry {
 	return Entry{
-		ClusterARN: arn,
-		Server:     "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
-		CAData:     []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
-		Command:    "kubectl-eksxa",
-		Args:       []string{"token", "--cluster-name", "prod", "--region", "eu-west-1"},
-		Env:        map[string]string{"EKSXA_CACHE": "file", "AWS_PROFILE": "id"},
+		ClusterARN:  arn,
+		Server:      "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+		CAData:      []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+		Command:     "kubectl-eksxa",
+		Args:        []string{"token", "--cluster-name", "prod", "--region", "eu-west-1", "--role-arn", "arn:aws:iam::222222222222:role/eks-admin"},
+		Env:         map[string]string{"EKSXA_CACHE": "file", "AWS_PROFILE": "id"},
+		InstallHint: "install it",
 	}
 }
 
@@ -44,12 +45,29 @@ current-context: kind-dev
 preferences: {}
 `
 
-func TestMergeNew(t *testing.T) {
-	out, err := Merge(nil, entry())
+// merge is Load, Apply and Write, as Update runs them.
+func merge(t *testing.T, existing string, e Entry, opts ApplyOptions) (*clientcmdapi.Config, error) {
+	t.Helper()
+	cfg, err := Load([]byte(existing), "config")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := clientcmd.Load(out)
+	if err := Apply(cfg, e, opts); err != nil {
+		return nil, err
+	}
+	out, err := clientcmd.Write(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := clientcmd.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back, nil
+}
+
+func TestApplyNew(t *testing.T) {
+	cfg, err := merge(t, "", entry(), ApplyOptions{SetCurrent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +83,7 @@ func TestMergeNew(t *testing.T) {
 		Command:         "kubectl-eksxa",
 		Args:            entry().Args,
 		Env:             []clientcmdapi.ExecEnvVar{{Name: "AWS_PROFILE", Value: "id"}, {Name: "EKSXA_CACHE", Value: "file"}},
+		InstallHint:     "install it",
 		InteractiveMode: clientcmdapi.IfAvailableExecInteractiveMode,
 	}
 	if diff := cmp.Diff(want, cfg.AuthInfos[arn].Exec, cmpIgnoreUnexported()); diff != "" {
@@ -75,37 +94,32 @@ func TestMergeNew(t *testing.T) {
 	}
 }
 
-func TestMergeKeepsOthersAndAlias(t *testing.T) {
+func TestApplyKeepsOthersAndNamespace(t *testing.T) {
 	e := entry()
 	e.Context = "prod"
-	out, err := Merge([]byte(other), e)
+	cfg, err := merge(t, other, e, ApplyOptions{SetCurrent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := clientcmd.Load(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.CurrentContext != "prod" || cfg.Contexts["prod"].Cluster != arn {
+	if cfg.CurrentContext != "prod" || cfg.Contexts["prod"].Cluster != arn || cfg.Contexts["prod"].AuthInfo != "prod" {
 		t.Errorf("current-context %q, prod context %+v", cfg.CurrentContext, cfg.Contexts["prod"])
 	}
 	if cfg.Clusters["kind-dev"].Server != "https://127.0.0.1:6443" || cfg.AuthInfos["kind-dev"].Token != "abc" || cfg.Contexts["kind-dev"].Namespace != "apps" {
-		t.Errorf("the other entries were not kept:\n%s", out)
+		t.Error("the other entries were not kept")
 	}
 	if _, ok := cfg.Contexts[arn]; ok {
 		t.Error("with an alias, no context should be named by the ARN")
 	}
-
-	// Again, over itself, after the user picked a namespace: replaced, not
-	// duplicated, and the namespace kept.
+	// Again, over itself, after the user picked a namespace and the
+	// endpoint changed: replaced, not duplicated, and the namespace kept.
 	cfg.Contexts["prod"].Namespace = "payments"
 	again, _ := clientcmd.Write(*cfg)
 	e.Server = "https://NEW.gr7.eu-west-1.eks.amazonaws.com"
-	out2, err := Merge(again, e)
+	e.Args = append(e.Args, "--cache", "file") // the cache is no part of the chain
+	cfg2, err := merge(t, string(again), e, ApplyOptions{SetCurrent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg2, _ := clientcmd.Load(out2)
 	if len(cfg2.Clusters) != 2 || len(cfg2.Contexts) != 2 || len(cfg2.AuthInfos) != 2 {
 		t.Errorf("entries: %d clusters %d contexts %d users, want 2 each", len(cfg2.Clusters), len(cfg2.Contexts), len(cfg2.AuthInfos))
 	}
@@ -114,12 +128,106 @@ func TestMergeKeepsOthersAndAlias(t *testing.T) {
 	}
 }
 
-func TestMergeRefusesBrokenFile(t *testing.T) {
-	if _, err := Merge([]byte("clusters: [oops"), entry()); err == nil || !strings.Contains(err.Error(), "reading the existing kubeconfig") {
-		t.Errorf("err = %v", err)
+// TestApplyTwoChainsOneCluster: the issue's case: an admin alias, then a
+// read-only alias for the same cluster; each keeps its own chain, in
+// either order.
+func TestApplyTwoChainsOneCluster(t *testing.T) {
+	admin, ro := entry(), entry()
+	admin.Context = "demo-admin"
+	ro.Context = "demo-ro"
+	ro.Args = []string{"token", "--cluster-name", "prod", "--region", "eu-west-1", "--role-arn", "arn:aws:iam::222222222222:role/eks-readonly"}
+	for _, order := range [][]Entry{{admin, ro}, {ro, admin}} {
+		cfg := clientcmdapi.NewConfig()
+		for _, e := range order {
+			if err := Apply(cfg, e, ApplyOptions{SetCurrent: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, e := range order {
+			u := cfg.AuthInfos[cfg.Contexts[e.Context].AuthInfo]
+			if u == nil || !cmp.Equal(u.Exec.Args, e.Args) {
+				t.Errorf("context %s runs %v, want %v", e.Context, u, e.Args)
+			}
+		}
 	}
-	if _, err := Merge(nil, Entry{}); err == nil {
-		t.Error("empty entry: want an error")
+}
+
+func TestApplyConflicts(t *testing.T) {
+	base := clientcmdapi.NewConfig()
+	first := entry()
+	first.Context = "demo"
+	if err := Apply(base, first, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	base.AuthInfos["kind"] = &clientcmdapi.AuthInfo{Token: "SECRET-TOKEN-VALUE"}
+	base.Contexts["kind"] = &clientcmdapi.Context{Cluster: "kind", AuthInfo: "kind"}
+
+	readonly := first
+	readonly.Args = []string{"token", "--cluster-name", "prod", "--region", "eu-west-1", "--role-arn", "arn:aws:iam::222222222222:role/eks-readonly,external-id=SECRET-EXT"}
+	otherCluster := first
+	otherCluster.ClusterARN = "arn:aws:eks:eu-west-1:222222222222:cluster/staging"
+	otherCluster.Args = []string{"token", "--cluster-name", "staging", "--region", "eu-west-1", "--role-arn", "arn:aws:iam::222222222222:role/eks-admin"}
+	onToken := entry()
+	onToken.Context, onToken.User = "mine", "kind"
+	onKindContext := entry()
+	onKindContext.Context, onKindContext.User = "kind", "fresh"
+
+	tests := []struct {
+		name       string
+		e          Entry
+		kind, want string
+	}{
+		{"same name, another chain", readonly, "user", "eks-admin"},
+		{"same context, another cluster", otherCluster, "user", "cluster prod"},
+		{"a user holding a token", onToken, "user", "a bearer token"},
+		{"a context of another cluster", onKindContext, "context", `cluster "kind"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := base.DeepCopy()
+			err := Apply(cfg, tt.e, ApplyOptions{})
+			var ce *ConflictError
+			if !errors.As(err, &ce) || ce.Kind != tt.kind || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "--overwrite") {
+				t.Fatalf("err = %v; want a %s conflict naming %q", err, tt.kind, tt.want)
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("the error shows a secret: %v", err)
+			}
+			if !cmp.Equal(cfg, base, cmpIgnoreUnexported()) {
+				t.Error("a refused Apply changed the config")
+			}
+			if err := Apply(cfg, tt.e, ApplyOptions{Overwrite: true}); err != nil {
+				t.Fatalf("--overwrite: %v", err)
+			}
+			if u := cfg.AuthInfos[tt.e.UserName()]; u.Exec == nil || !cmp.Equal(u.Exec.Args, tt.e.Args) {
+				t.Errorf("--overwrite did not write the entry: %+v", u)
+			}
+		})
+	}
+	// A file written by an older kubectl-eksxa (the user named by the ARN,
+	// shared) takes the same chain under the alias without a fuss.
+	old := entry()
+	cfg := clientcmdapi.NewConfig()
+	Apply(cfg, old, ApplyOptions{})
+	cfg.Contexts["demo"] = &clientcmdapi.Context{Cluster: arn, AuthInfo: arn}
+	again := entry()
+	again.Context = "demo"
+	again.Command = "/opt/bin/kubectl-eksxa"
+	if err := Apply(cfg, again, ApplyOptions{}); err != nil {
+		t.Errorf("same chain under an alias: %v", err)
+	}
+}
+
+func TestChainOf(t *testing.T) {
+	a := chainOf([]string{"token", "--cluster-name", "c", "--region=r", "--profile", "p", "--role-arn", "x", "--role-arn=y", "--cache", "file", "-v"})
+	want := chain{cluster: "c", region: "r", profile: "p", hops: "x\ny"}
+	if a != want {
+		t.Errorf("chainOf = %+v, want %+v", a, want)
+	}
+	byARN := chainOf([]string{"token", "--cluster-name", "arn:aws:eks:eu-west-1:222222222222:cluster/prod"})
+	byName := chainOf([]string{"token", "--cluster-name", "prod", "--region", "eu-west-1"})
+	if byARN != byName {
+		t.Errorf("a cluster ARN %+v is not the same chain as its name and region %+v", byARN, byName)
 	}
 }
 
@@ -135,56 +243,6 @@ func TestPath(t *testing.T) {
 		if got := Path(tt.flag, tt.env, "/home/u"); got != tt.want {
 			t.Errorf("Path(%q, %q) = %q, want %q", tt.flag, tt.env, got, tt.want)
 		}
-	}
-}
-
-func TestWrite(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "sub", "config")
-	if err := Write(p, []byte("a")); err != nil {
-		t.Fatal(err)
-	}
-	fi, err := os.Stat(p)
-	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("new file mode = %v, %v; want 0600", fi.Mode(), err)
-	}
-	if err := os.Chmod(p, 0o640); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(p, []byte("b")); err != nil {
-		t.Fatal(err)
-	}
-	fi, _ = os.Stat(p)
-	got, _ := os.ReadFile(p)
-	if fi.Mode().Perm() != 0o640 || string(got) != "b" {
-		t.Errorf("mode %v content %q, want 0640 and b", fi.Mode(), got)
-	}
-	// Written through a symlink, which stays a symlink.
-	link := filepath.Join(dir, "link")
-	if err := os.Symlink(p, link); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(link, []byte("c")); err != nil {
-		t.Fatal(err)
-	}
-	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
-		t.Error("the symlink was replaced by a file")
-	}
-	if got, _ := os.ReadFile(p); string(got) != "c" {
-		t.Errorf("target = %q, want c", got)
-	}
-	if entries, _ := os.ReadDir(filepath.Dir(p)); len(entries) != 1 {
-		t.Errorf("temp files left behind: %v", entries)
-	}
-	// A path that cannot be written (its folder is a file, which stops
-	// root too) fails, and what was there stays.
-	blocker := filepath.Join(dir, "blocker")
-	os.WriteFile(blocker, []byte("old"), 0o600)
-	if err := Write(filepath.Join(blocker, "config"), []byte("new")); err == nil {
-		t.Error("write under a file: want an error")
-	}
-	if got, _ := os.ReadFile(blocker); string(got) != "old" {
-		t.Errorf("blocker changed to %q", got)
 	}
 }
 

@@ -301,3 +301,40 @@ func splice(data []byte, at int, s string) []byte {
 func pathChar(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./~-", r)
 }
+
+// Write replaces the kuberc at path with data: written through a symlink
+// to its target, with the old file's mode, atomically (a temp file in the
+// same folder, synced, then renamed over it), so a failed write leaves the
+// old file.
+func Write(path string, data []byte) (err error) {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".kuberc-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil { // the temp file is garbage
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(fi.Mode().Perm()); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

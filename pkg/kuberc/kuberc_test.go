@@ -217,3 +217,33 @@ func TestRead(t *testing.T) {
 		t.Errorf("Read (-want +got):\n%s", diff)
 	}
 }
+
+func TestWriteKeepsModeAndLink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real-kuberc")
+	if err := os.WriteFile(target, []byte("old"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(target, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "kuberc")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "new" {
+		t.Errorf("target = %q, want new", b)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", fi.Mode(), err)
+	}
+	if fi, _ := os.Stat(target); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode = %v, want 0640 kept", fi.Mode().Perm())
+	}
+	if err := Write(filepath.Join(dir, "missing"), []byte("x")); err == nil {
+		t.Error("Write to a missing kuberc succeeded; it only edits existing ones")
+	}
+}

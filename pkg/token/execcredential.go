@@ -49,7 +49,11 @@ func ParseExecInfo(raw string) (ExecInfo, error) {
 	case "":
 		return ExecInfo{}, fmt.Errorf("KUBERNETES_EXEC_INFO has no apiVersion, want %s or %s", APIVersionV1, APIVersionV1beta1)
 	default:
-		return ExecInfo{}, fmt.Errorf("KUBERNETES_EXEC_INFO asks for apiVersion %q, want %s or %s", v.APIVersion, APIVersionV1, APIVersionV1beta1)
+		// kubectl asks for the apiVersion written in the kubeconfig's exec
+		// entry, so that entry is what to change (v1alpha1 is what old
+		// `aws eks update-kubeconfig` and aws-iam-authenticator docs wrote;
+		// Kubernetes dropped it in 1.24).
+		return ExecInfo{}, fmt.Errorf("KUBERNETES_EXEC_INFO asks for apiVersion %q, which kubectl-eksxa does not serve: write `apiVersion: %s` (or %s) in the exec entry of the kubeconfig's user", v.APIVersion, APIVersionV1, APIVersionV1beta1)
 	}
 	return ExecInfo{APIVersion: v.APIVersion, Interactive: v.Spec.Interactive}, nil
 }

@@ -192,7 +192,7 @@ func TestParseExecInfo(t *testing.T) {
 		{`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":true}}`, ExecInfo{APIVersionV1, true}, ""},
 		{`{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","spec":{"interactive":false}}`, ExecInfo{APIVersionV1beta1, false}, ""},
 		{`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"cluster":{"server":"https://x"},"interactive":false}}`, ExecInfo{APIVersionV1, false}, ""},
-		{`{"apiVersion":"client.authentication.k8s.io/v1alpha1","kind":"ExecCredential"}`, ExecInfo{}, `asks for apiVersion "client.authentication.k8s.io/v1alpha1"`},
+		{`{"apiVersion":"client.authentication.k8s.io/v1alpha1","kind":"ExecCredential"}`, ExecInfo{}, `asks for apiVersion "client.authentication.k8s.io/v1alpha1", which kubectl-eksxa does not serve: write ` + "`apiVersion: client.authentication.k8s.io/v1`" + ` (or client.authentication.k8s.io/v1beta1) in the exec entry of the kubeconfig's user`},
 		{`{"kind":"ExecCredential"}`, ExecInfo{}, "has no apiVersion"},
 		{`{"apiVersion":"client.authentication.k8s.io/v1","kind":"Pod"}`, ExecInfo{}, `has kind "Pod"`},
 		{`{not json`, ExecInfo{}, "not valid JSON"},

@@ -90,7 +90,9 @@ func TestDoctorConfigMapMode(t *testing.T) {
 }
 
 // TestDoctorRevokedSession: a cached final session that STS now refuses is
-// named, with logout as the cure.
+// dropped and its hop assumed again, once; doctor says so and diagnoses
+// with the fresh session, and the token cached from the dead session is
+// forgotten with it.
 func TestDoctorRevokedSession(t *testing.T) {
 	c := doctorCluster(t, "API", fakeaws.AccessEntry{PrincipalARN: roleWork})
 	args := append([]string{"--cache", "file"}, twoHops...)
@@ -110,7 +112,50 @@ func TestDoctorRevokedSession(t *testing.T) {
 		t.Fatalf("found %d cached final sessions to revoke, want 1", revoked)
 	}
 	r := runPlugin(t, c.env, "", append([]string{"doctor"}, args...)...)
-	if r.code != 1 || !strings.Contains(r.stderr, "STS refuses the final session") || !strings.Contains(r.stderr, "kubectl eksxa logout") {
+	if r.code != 0 || !strings.Contains(r.stdout, "ALLOWED") || !strings.Contains(r.stdout, "answered 200") {
 		t.Errorf("doctor with a revoked session: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "STS refused the cached session of hop 2/2 ("+roleWork+")") || !strings.Contains(r.stderr, "dropped it") {
+		t.Errorf("doctor does not say the session was dropped: %q", r.stderr)
+	}
+	if strings.Contains(r.stderr, "InvalidClientTokenId") {
+		t.Errorf("raw STS refusal in %q", r.stderr)
+	}
+	for role, want := range map[string]int{roleTools: 1, roleWork: 2} {
+		if got := c.fake.Calls("AssumeRole", role); got != want {
+			t.Errorf("AssumeRole %s: %d calls, want %d", role, got, want)
+		}
+	}
+	// The token cached from the dead session went with it.
+	if _, tr := tokenOf(t, c.env, append(args, "-v")...); !strings.Contains(tr.stderr, "token cache (file): miss") {
+		t.Errorf("the token signed by the refused session is still served: %q", tr.stderr)
+	}
+}
+
+// TestDoctorFixCarriesTheHopPath: the final hop's role has a path
+// (role/deploy/eks-deployer) and no access entry yet: STS drops the path,
+// so only the chain knows it. The access-entry fixes carry it (EKS refuses
+// the path-less ARN), the aws-auth entry does not.
+func TestDoctorFixCarriesTheHopPath(t *testing.T) {
+	chain := []string{"--cluster-name", "prod", "--region", "eu-west-1", "--role-arn", roleTools, "--role-arn", roleDeep}
+	for _, mode := range []string{"API", "API_AND_CONFIG_MAP"} {
+		t.Run(mode, func(t *testing.T) {
+			c := doctorCluster(t, mode)
+			r := runPlugin(t, c.env, "", append([]string{"doctor"}, chain...)...)
+			if r.code != 1 {
+				t.Fatalf("doctor: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			for _, want := range []string{"--principal-arn " + roleDeep, `principal_arn = "` + roleDeep + `"`, "(from the chain; STS drops role paths)"} {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("doctor output lacks %q:\n%s", want, r.stdout)
+				}
+			}
+			if strings.Contains(r.stdout, "--principal-arn arn:aws:iam::"+workAcct+":role/eks-deployer") {
+				t.Errorf("a fix uses the path-less ARN:\n%s", r.stdout)
+			}
+			if mode == "API_AND_CONFIG_MAP" && (!strings.Contains(r.stdout, "rolearn: arn:aws:iam::"+workAcct+":role/eks-deployer") || strings.Contains(r.stdout, "rolearn: "+roleDeep)) {
+				t.Errorf("the aws-auth entry should drop the path:\n%s", r.stdout)
+			}
+		})
 	}
 }

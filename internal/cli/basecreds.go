@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/chain"
+)
+
+// Errors for base credentials: each names the profile (and SSO session)
+// the credentials were asked of and the command that fixes it.
+
+// ssoSignInFix is the command that signs in to IAM Identity Center for
+// profile. It is the one place that says so, so that `kubectl eksxa login`
+// can take it over when it signs in itself.
+func ssoSignInFix(profile string) string {
+	return "aws sso login --profile " + profile
+}
+
+// errBaseCredentials wraps a failure to get base's credentials.
+func errBaseCredentials(base chain.Base, err error) error {
+	if base.Root == nil {
+		return fmt.Errorf("getting base AWS credentials: %w", err)
+	}
+	what := fmt.Sprintf("profile %q", base.Profile)
+	switch base.Kind {
+	case chain.BaseSSO:
+		if base.SSOSession != nil {
+			what += fmt.Sprintf(" (sso-session %q)", base.SSOSession.Name)
+		}
+		return fmt.Errorf("%s: no valid IAM Identity Center (SSO) sign-in: run `%s`, then try again: %w", what, ssoSignInFix(base.Profile), err)
+	case chain.BaseProcess:
+		return fmt.Errorf("%s: its credential_process failed; run it by hand to see why: %w", what, err)
+	case chain.BaseWebIdentity:
+		return fmt.Errorf("%s: AssumeRoleWithWebIdentity with web_identity_token_file %s failed: %w", what, base.Root.Get("web_identity_token_file"), err)
+	case chain.BaseLogin:
+		return fmt.Errorf("%s: no valid `aws login` session: run `aws login --profile %s`, then try again: %w", what, base.Profile, err)
+	case chain.BaseCredentialSource:
+		return fmt.Errorf("%s: credential_source %s gave no credentials: %w", what, base.CredentialSource, err)
+	}
+	return fmt.Errorf("%s: getting base AWS credentials: %w", what, err)
+}
+
+// errNoCredentials says that nothing supplied base credentials for
+// profile ("" for none) and where it looked.
+func errNoCredentials(profile string, base chain.Base) error {
+	if base.Kind == chain.BaseCredentialSource {
+		src := "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
+		switch base.CredentialSource {
+		case chain.CredentialSourceECS:
+			src = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are not set"
+		case chain.CredentialSourceEC2:
+			src = "the EC2 instance metadata service gave none"
+		}
+		return fmt.Errorf("profile %q: credential_source = %s, but %s", base.Profile, base.CredentialSource, src)
+	}
+	where := "environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), web identity, container and EC2 instance metadata"
+	if profile != "" {
+		where = fmt.Sprintf("profile %q (which holds no credentials of its own), then %s", profile, where)
+	} else {
+		where = "the [default] profile, " + where
+	}
+	return errors.New("no AWS credentials found; looked in " + where + ". Set AWS_PROFILE or --profile, or run `aws configure` / `aws sso login`")
+}
+
+// isNoCredentials reports whether the default chain came up empty: the last
+// provider it tries is the EC2 instance role, and what it says then is
+// "no EC2 IMDS role found" or that IMDS is disabled or unreachable.
+func isNoCredentials(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"no EC2 IMDS role found", "EC2 IMDS", "failed to refresh cached credentials, failed to load"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
