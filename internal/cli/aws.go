@@ -3,7 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
+	"crypto/sha1" //nolint:gosec // G505: the AWS CLI names SSO cache files by SHA-1 (not a security use)
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -256,7 +256,7 @@ func (rv resolver) ssoProvider(cfg aws.Config, base chain.Base) aws.CredentialsP
 	if session != nil {
 		startURL, cacheKey, c.Region = session.Get("sso_start_url"), session.Name, session.Get("sso_region")
 	}
-	sum := sha1.Sum([]byte(cacheKey))
+	sum := sha1.Sum([]byte(cacheKey)) //nolint:gosec // G401: the AWS CLI's SSO cache file name, shared with it
 	cached := filepath.Join(homeDir(rv.env), ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json")
 	return ssocreds.New(sso.NewFromConfig(c), root.Get("sso_account_id"), root.Get("sso_role_name"), startURL, func(o *ssocreds.Options) {
 		o.CachedTokenFilepath = cached
@@ -316,8 +316,8 @@ func loadAWS(ctx context.Context, region, endpointURL, caBundle string, env Env)
 	// none of its files, and it is given none: the profile has been read
 	// here already (Request.Profile), so the process forgets the variable
 	// before the SDK looks. Nothing after the cold path reads it.
-	if os.Getenv("AWS_PROFILE") != "" {
-		os.Unsetenv("AWS_PROFILE")
+	if os.Getenv("AWS_PROFILE") != "" { //nolint:forbidigo // the SDK reads the process's own variable; this is what it sees
+		_ = os.Unsetenv("AWS_PROFILE") // fails only for an invalid name
 	}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))

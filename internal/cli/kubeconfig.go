@@ -183,7 +183,7 @@ func warnCommand(env Env, command string) {
 func CheckExecCommand(command string) error {
 	self, err := os.Executable()
 	if err != nil {
-		return nil
+		return nil //nolint:nilerr // unknown binary: it cannot be told, which is nil by contract
 	}
 	return kubeconfig.CheckCommand(command, self, exec.LookPath)
 }

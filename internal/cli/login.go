@@ -49,8 +49,8 @@ func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Cluster %s (%s)\n", r.Cluster, res.Region)
 	for i, h := range res.Hops {
-		switch {
-		case h.ARN == "":
+		switch h.ARN {
+		case "":
 			fmt.Fprintf(tw, "  hop %d/%d\t%s\tnot needed: a later hop's session is cached\n", i+1, len(res.Hops), h.Hop.RoleARN)
 		default:
 			how := "assumed"
@@ -314,7 +314,7 @@ func unindexedKeyringItems(env Env, rows []cache.IndexEntry) int {
 	n := 0
 	for _, u := range users {
 		base, _, chunk := strings.Cut(u, ".")
-		if !listed[u] && !(chunk && listed[base]) {
+		if !listed[u] && (!chunk || !listed[base]) {
 			n++
 		}
 	}

@@ -110,11 +110,11 @@ func NewIndex(dir string) *Index { return &Index{dir: dir, Wait: DefaultIndexWai
 func (ix *Index) List() ([]IndexEntry, error) {
 	b, err := readPrivateFile(filepath.Join(ix.dir, indexFile))
 	if err != nil {
-		return nil, nil
+		return nil, nil //nolint:nilerr // an unreadable index is empty, by contract
 	}
 	var j indexJSON
 	if json.Unmarshal(b, &j) != nil || j.V != entryVersion {
-		return nil, nil
+		return nil, nil //nolint:nilerr // a corrupt or foreign index is empty, by contract
 	}
 	rows := j.Entries[:0]
 	for _, e := range j.Entries {

@@ -206,7 +206,9 @@ func TestKubeconfigFailureLeavesFile(t *testing.T) {
 	}
 	// A kubeconfig path that cannot be written.
 	blocker := filepath.Join(dir, "file")
-	os.WriteFile(blocker, []byte("x"), 0o600)
+	if err := os.WriteFile(blocker, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c.fake.AddCluster(fakeaws.Cluster{Name: "dev", Region: "eu-west-1", Account: toolsAcct, Endpoint: c.api.URL, CAData: c.api.CAData})
 	r := runPlugin(t, c.env, "", "kubeconfig", "--kubeconfig", filepath.Join(blocker, "config"), "--cluster-name", "dev", "--region", "eu-west-1", "--role-arn", roleTools)
 	if r.code != 1 || r.stdout != "" {

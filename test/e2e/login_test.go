@@ -104,7 +104,9 @@ func assertNoCachedSecretInOutput(t *testing.T, w *world, out string) {
 		var e struct {
 			SecretAccessKey, SessionToken, Token string
 		}
-		json.Unmarshal(b, &e)
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
 		for _, s := range []string{e.SecretAccessKey, e.SessionToken, e.Token} {
 			if s != "" && strings.Contains(out, s) {
 				t.Errorf("a cached secret from %s is in the output", filepath.Base(f))

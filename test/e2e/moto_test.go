@@ -56,7 +56,9 @@ func TestMotoSecondOpinion(t *testing.T) {
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		var e struct{ Kind, AccessKeyID, ARN string }
-		json.Unmarshal(b, &e)
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
 		if e.Kind == "session" {
 			sessions[e.ARN] = e.AccessKeyID
 		}
