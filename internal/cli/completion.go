@@ -37,6 +37,9 @@ func registerCompletions(env Env, root *cobra.Command) {
 			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() } // NoArgs rejects a shell it does not know
 		}
 	}
+	if len(env.Args) == 0 || !strings.HasPrefix(env.Args[0], cobra.ShellCompRequestCmd) {
+		return // only cobra's __complete (and __completeNoDesc) asks: keep token's start lean
+	}
 	var walk func(*cobra.Command)
 	walk = func(cmd *cobra.Command) {
 		cmd.Flags().VisitAll(func(f *pflag.Flag) {
