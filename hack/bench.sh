@@ -17,6 +17,13 @@
 #   aws-cold-2hop         aws eks get-token --profile hop2, the CLI's own
 #                         assume-role cache (~/.aws/cli/cache) emptied each run
 #   authenticator-static  aws-iam-authenticator token -i prod, static keys
+#   eksxa-cp-warm         kubectl-eksxa credential-process for the 2-hop chain,
+#                         warm file cache (what the aws CLI or Terraform runs)
+#   aws-sts-cp-warm       aws sts get-caller-identity --profile tf, whose
+#                         credential_process is the row above
+#   aws-sts-chain-warm    aws sts get-caller-identity --profile hop2: the same
+#                         chain as role_arn/source_profile, resolved by the aws
+#                         CLI itself from its warm ~/.aws/cli/cache
 #   go-empty, go-deps     references (hack/startup): a Go program that does
 #                         nothing, and one that only links the dependencies
 #                         kubectl-eksxa must have: the floor of a warm call
@@ -115,6 +122,10 @@ source_profile = base
 role_arn = $hop2
 source_profile = hop1
 region = eu-west-1
+
+[profile tf]
+credential_process = $root/bin/kubectl-eksxa credential-process --profile base --role-arn $hop1 --role-arn $hop2 --cache file
+region = eu-west-1
 EOF
 export AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1 USER=bench
 # AWS_CA_BUNDLE (set on some CI images) makes the SDK and botocore parse a
@@ -125,6 +136,7 @@ keyring_dir=$work/cache-keyring
 cold_dir=$work/cache-cold
 cold2_dir=$work/cache-cold2
 cli_cache=$HOME/.aws/cli/cache
+cp_dir=$work/cache-cp
 common=(token --cluster-name prod --region eu-west-1)
 
 # name | slow? | prepare (- for none) | env(1) arguments for the row | command.
@@ -139,6 +151,9 @@ rows=(
 	"aws-static|slow|-|-u AWS_PROFILE|aws eks get-token --cluster-name prod"
 	"aws-cold-2hop|slow|rm -rf $cli_cache|$nokeys|aws eks get-token --cluster-name prod --profile hop2"
 	"authenticator-static||-|-u AWS_PROFILE|$tools/aws-iam-authenticator token -i prod"
+	"eksxa-cp-warm||-|$nokeys EKSXA_CACHE_DIR=$cp_dir|$bin credential-process --profile base --role-arn $hop1 --role-arn $hop2 --cache file"
+	"aws-sts-cp-warm|slow|-|$nokeys EKSXA_CACHE_DIR=$cp_dir|aws sts get-caller-identity --profile tf"
+	"aws-sts-chain-warm|slow|-|$nokeys|aws sts get-caller-identity --profile hop2"
 	"go-empty||-|-u AWS_PROFILE|$work/go-empty"
 	"go-deps||-|-u AWS_PROFILE|$work/go-deps"
 )
@@ -154,6 +169,22 @@ for row in "${rows[@]}"; do
 		cat "$work/$name.err" >&2
 		exit 1
 	fi
+	case $name in
+	aws-sts-*)
+		if [[ $(jq -r .Arn <<<"$out" 2>/dev/null) != arn:aws:sts::333333333333:assumed-role/eks-admin/* ]]; then
+			echo "bench: $name is not the chain's final role: $(head -c 200 <<<"$out")" >&2
+			exit 1
+		fi
+		continue
+		;;
+	eksxa-cp-*)
+		if [[ $(jq -r .Version <<<"$out" 2>/dev/null) != 1 ]]; then
+			echo "bench: $name printed no credential_process JSON" >&2
+			exit 1
+		fi
+		continue
+		;;
+	esac
 	if [[ $(jq -r .kind <<<"$out" 2>/dev/null) != ExecCredential ]]; then
 		echo "bench: $name printed no ExecCredential: $(head -c 200 <<<"$out")" >&2
 		exit 1
@@ -219,6 +250,7 @@ ratio "aws-static / eksxa-warm-keyring" "${med[aws-static]}" "${med[eksxa-warm-k
 ratio "aws-cold-2hop / eksxa-cold-2hop" "${med[aws-cold-2hop]}" "${med[eksxa-cold-2hop]}" 30
 ratio "aws-cold-2hop / eksxa-cold-2hop-flags" "${med[aws-cold-2hop]}" "${med[eksxa-cold-2hop-flags]}" 30
 ratio "authenticator-static / eksxa-warm-file" "${med[authenticator-static]}" "${med[eksxa-warm-file]}" 3
+printf '%-64s %7.1fms\n' "aws-sts-cp-warm - aws-sts-chain-warm (credential_process's cost)" "$(jq -n "(${med[aws-sts-cp-warm]} - ${med[aws-sts-chain-warm]}) * 1000")"
 printf '%-64s %7.1fms\n' "eksxa-warm-file - go-deps (what our own code costs)" "$(jq -n "(${med[eksxa-warm-file]} - ${med[go-deps]}) * 1000")"
 printf '%-64s %7.1fx\n' "aws-static / go-deps (the best any binary with these deps gets)" "$(jq -n "${med[aws-static]} / ${med[go-deps]}")"
 

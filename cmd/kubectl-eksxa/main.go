@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eksxa/kubectl-eksxa/internal/cli"
+	"github.com/eksxa/kubectl-eksxa/internal/procexec"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=v1.2.3".
@@ -19,13 +20,17 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, cli.Env{
-		Args:    os.Args[1:],
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Getenv:  os.Getenv,
-		Now:     time.Now,
-		Version: version,
+		Args:     os.Args[1:],
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Getenv:   os.Getenv,
+		Setenv:   os.Setenv,
+		Environ:  os.Environ,
+		Exec:     procexec.Replace,
+		Unsetenv: os.Unsetenv,
+		Now:      time.Now,
+		Version:  version,
 	})
 	stop()
 	os.Exit(code)

@@ -121,8 +121,13 @@ type HopResult struct {
 }
 
 // Login runs the chain now, reusing hop sessions that are still valid and
-// assuming the rest, and caches a fresh token.
+// assuming the rest, and caches a fresh token. Without a cluster it makes
+// no token: the final session is left with at least MinCredentialLife, for
+// credential-process and exec.
 func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
+	if r.Cluster == "" {
+		return b.loginChain(ctx, r)
+	}
 	key := r.TokenKey()
 	unlock := b.lock(ctx, key)
 	defer unlock()
@@ -149,20 +154,20 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 // checkFinal), so the caller's own calls are never signed by a session STS
 // refuses; Result.Identity is then set.
 func (b *Broker) Chain(ctx context.Context, r Request) (Result, error) {
-	return b.run(ctx, r, true)
+	return b.run(ctx, r, true, 0)
 }
 
 // run resolves r and runs its chain. With check, a final session that came
 // from the cache is checked with STS before it is returned (checkFinal).
-func (b *Broker) run(ctx context.Context, r Request, check bool) (Result, error) {
+// finalLife, when not zero, is how long the final session must still live
+// (see chain.Runner.FinalMinValidity).
+func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.Duration) (Result, error) {
 	res, err := b.Resolve(ctx, r)
 	if err != nil {
 		return Result{}, err
 	}
-	base, err := res.Base(ctx)
-	if err != nil {
-		return Result{}, err
-	}
+	// The base is fetched only when a hop is assumed from it (RunLazy):
+	// a cached hop spares the SSO portal call or credential_process run.
 	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
 	runner := &chain.Runner{
 		NewClient:          res.NewClient,
@@ -170,11 +175,12 @@ func (b *Broker) run(ctx context.Context, r Request, check bool) (Result, error)
 		Now:                b.Now,
 		Log:                b.Log,
 		DefaultSessionName: res.DefaultSessionName,
+		FinalMinValidity:   finalLife,
 	}
 	if b.Store != nil {
 		runner.Cache = sc
 	}
-	final, err := runner.Run(ctx, base, res.Hops)
+	final, err := runner.RunLazy(ctx, res.Base, res.Hops)
 	if err != nil {
 		return Result{}, err
 	}
@@ -189,7 +195,7 @@ func (b *Broker) run(ctx context.Context, r Request, check bool) (Result, error)
 			sc.Delete(last)
 			// A token cached from the refused session is as dead as it.
 			b.forget(ctx, r.TokenKey())
-			if final, err = runner.Run(ctx, base, res.Hops); err != nil {
+			if final, err = runner.RunLazy(ctx, res.Base, res.Hops); err != nil {
 				return Result{}, err
 			}
 			identity = ""
@@ -261,7 +267,7 @@ func refusedFinal(res Result, err error) error {
 // mint runs the chain and caches a new token under key.
 func (b *Broker) mint(ctx context.Context, r Request, key string, check bool) (token.Token, Result, error) {
 	start := b.Now()
-	res, err := b.run(ctx, r, check)
+	res, err := b.run(ctx, r, check, 0)
 	if err != nil {
 		return token.Token{}, Result{}, err
 	}

@@ -42,7 +42,16 @@ import (
 
 // resolver reads AWS configuration for the broker's cold path. It is the
 // one place that loads the SDK's configuration.
-type resolver struct{ env Env }
+type resolver struct {
+	env Env
+	// interactive: an IAM Identity Center sign-in may be started (login,
+	// exec, or token when kubectl says the session is interactive).
+	interactive bool
+	// noBrowser: a sign-in prints the URL without opening a browser.
+	noBrowser bool
+	// log gets verbose lines; may be nil.
+	log func(format string, args ...any)
+}
 
 // Resolve decides what the request's profile means (see profile), appends
 // the --role-arn hops, and prepares the base credentials and the STS
@@ -180,7 +189,7 @@ func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context
 			prov = rv.containerProvider()
 		}
 	case base.Kind == chain.BaseSSO:
-		prov = rv.ssoProvider(cfg, base)
+		prov = rv.signedInSSO(cfg, base, rv.ssoProvider(cfg, base))
 	case base.Kind == chain.BaseProcess:
 		prov = processcreds.NewProvider(base.Root.Get("credential_process"))
 	case base.Kind == chain.BaseWebIdentity:

@@ -11,11 +11,11 @@ import (
 // Errors for base credentials: each names the profile (and SSO session)
 // the credentials were asked of and the command that fixes it.
 
-// ssoSignInFix is the command that signs in to IAM Identity Center for
-// profile. It is the one place that says so, so that `kubectl eksxa login`
-// can take it over when it signs in itself.
+// ssoSignInFix is what signs in to IAM Identity Center for profile: login
+// with the flags that failed (it signs in itself and writes the sign-in
+// where the aws CLI finds it too), or the aws CLI's own sign-in.
 func ssoSignInFix(profile string) string {
-	return "aws sso login --profile " + profile
+	return "`kubectl eksxa login` with the same flags (or `aws sso login --profile " + profile + "`)"
 }
 
 // errBaseCredentials wraps a failure to get base's credentials.
@@ -29,7 +29,7 @@ func errBaseCredentials(base chain.Base, err error) error {
 		if base.SSOSession != nil {
 			what += fmt.Sprintf(" (sso-session %q)", base.SSOSession.Name)
 		}
-		return fmt.Errorf("%s: no valid IAM Identity Center (SSO) sign-in: run `%s`, then try again: %w", what, ssoSignInFix(base.Profile), err)
+		return fmt.Errorf("%s: no valid IAM Identity Center (SSO) sign-in: run %s, then try again: %w", what, ssoSignInFix(base.Profile), err)
 	case chain.BaseProcess:
 		return fmt.Errorf("%s: its credential_process failed; run it by hand to see why: %w", what, err)
 	case chain.BaseWebIdentity:

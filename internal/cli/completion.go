@@ -47,7 +47,7 @@ func registerCompletions(env Env, root *cobra.Command) {
 			switch f.Name {
 			case "profile":
 				fn = func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
-					names := slices.DeleteFunc(chain.ProfileNames(resolver{env}.sharedFiles()), func(n string) bool { return !strings.HasPrefix(n, prefix) })
+					names := slices.DeleteFunc(chain.ProfileNames(resolver{env: env}.sharedFiles()), func(n string) bool { return !strings.HasPrefix(n, prefix) })
 					return names, cobra.ShellCompDirectiveNoFileComp
 				}
 			case "cluster-name":

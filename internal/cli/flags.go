@@ -23,11 +23,22 @@ type chainFlags struct {
 	sessionName string
 	cache       string
 	verbose     bool
+	// ignoreEnvProfile: AWS_PROFILE does not select the base profile
+	// (credential-process: it names the profile that runs us).
+	ignoreEnvProfile bool
+	// noBrowser: --no-browser (login, exec).
+	noBrowser bool
 }
 
 func (f *chainFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.cluster, "cluster-name", "", "The EKS cluster name (the x-k8s-aws-id header), or its ARN arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME, which also sets the region. Required.")
+	f.registerChain(cmd)
+}
+
+// registerChain registers the flags that select a chain without a cluster
+// (credential-process, exec).
+func (f *chainFlags) registerChain(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.cluster, "cluster-name", "", "The EKS cluster name (the x-k8s-aws-id header), or its ARN arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME, which also sets the region. Required.")
 	fs.StringVar(&f.region, "region", "", "The cluster's region; else the region of a --cluster-name ARN, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1.")
 	fs.StringVar(&f.profile, "profile", "", "Base credentials from this ~/.aws/config profile; a role_arn/source_profile chain is walked hop by hop.")
 	fs.StringArrayVar(&f.roleARNs, "role-arn", nil, "One hop, repeatable: ARN[,external-id=ID][,session-name=NAME][,duration=1h][,mfa-serial=ARN][,source-identity=ID].")
@@ -36,19 +47,34 @@ func (f *chainFlags) register(cmd *cobra.Command) {
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "Tell on stderr what happened: cache hits, hops assumed, token expiry. Never secrets.")
 }
 
+// registerSignIn registers the flags of commands that may start an IAM
+// Identity Center sign-in.
+func (f *chainFlags) registerSignIn(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.noBrowser, "no-browser", false, "For an IAM Identity Center sign-in, print the URL and code without opening a browser.")
+}
+
 // selection is a validated chain selection with the environment folded in.
 type selection struct {
 	req       broker.Request
 	cacheMode string
 	verbose   bool
+	noBrowser bool
 }
 
 func (f *chainFlags) resolve(env Env) (selection, error) {
 	if f.cluster == "" {
 		return selection{}, usagef("--cluster-name is required")
 	}
-	if err := f.normaliseCluster(); err != nil {
-		return selection{}, err
+	return f.resolveChain(env)
+}
+
+// resolveChain is resolve with --cluster-name optional (checked when
+// given): the chain alone is selected.
+func (f *chainFlags) resolveChain(env Env) (selection, error) {
+	if f.cluster != "" {
+		if err := f.normaliseCluster(); err != nil {
+			return selection{}, err
+		}
 	}
 	s := selection{req: broker.Request{Cluster: f.cluster, Profile: f.profile, SessionName: f.sessionName}}
 	for _, src := range []struct{ name, value string }{
@@ -65,10 +91,15 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 		s.req.Region = src.value
 		break
 	}
-	if s.req.Profile == "" {
+	if s.req.Profile == "" && !f.ignoreEnvProfile {
 		s.req.Profile = env.Getenv("AWS_PROFILE")
 	}
-	s.req.EnvAccessKeyID, s.req.Env, s.req.Files = identitySources(env)
+	// With --profile (or for credential-process, which ignores them),
+	// AWS_PROFILE and AWS_DEFAULT_PROFILE decide nothing: the resolver
+	// reads Request.Profile alone. Keeping them out of the keys lets
+	// `AWS_PROFILE=tf terraform plan` (whose credential-process sees
+	// AWS_PROFILE=tf) find the sessions login cached from a shell without it.
+	s.req.EnvAccessKeyID, s.req.Env, s.req.Files = identitySources(env, f.profile != "" || f.ignoreEnvProfile)
 	for _, spec := range f.roleARNs {
 		h, err := chain.ParseHop(spec)
 		if err != nil {
@@ -92,6 +123,7 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 		return selection{}, usagef("%s: unknown cache mode %q (want auto, keyring, file or none)", src, s.cacheMode)
 	}
 	s.verbose = f.verbose || env.Getenv("EKSXA_DEBUG") == "1"
+	s.noBrowser = f.noBrowser
 	return s, nil
 }
 
@@ -106,9 +138,15 @@ func (f *chainFlags) resolve(env Env) (selection, error) {
 // prefers environment keys, and a profile's credential_source=Environment
 // reads them. A key more specific than needed only costs a miss; one less
 // specific could serve another identity's token or sessions.
-func identitySources(env Env) (accessKeyID string, vars, files []string) {
+//
+// profileChosen leaves out AWS_PROFILE and AWS_DEFAULT_PROFILE: the
+// profile was chosen otherwise, and they select nothing.
+func identitySources(env Env, profileChosen bool) (accessKeyID string, vars, files []string) {
 	accessKeyID = firstNonEmpty(env.Getenv("AWS_ACCESS_KEY_ID"), env.Getenv("AWS_ACCESS_KEY"))
 	for _, name := range broker.IdentityEnv {
+		if profileChosen && (name == "AWS_PROFILE" || name == "AWS_DEFAULT_PROFILE") {
+			continue
+		}
 		if v := env.Getenv(name); v != "" {
 			vars = append(vars, name+"="+v)
 		}

@@ -59,6 +59,11 @@ func TestRequestIdentity(t *testing.T) {
 		{"another secret key", with("AWS_SECRET_ACCESS_KEY", "other-secret")},
 		{"another session token", with("AWS_SESSION_TOKEN", "other-token")},
 		{"an unrelated variable", with("AWS_MAX_ATTEMPTS", "5", "KUBECONFIG", "/x")},
+		// --profile chose the profile: these select nothing (an aws CLI
+		// run as AWS_PROFILE=tf gives its credential_process AWS_PROFILE=tf,
+		// and must find what login cached without it).
+		{"AWS_PROFILE with --profile", with("AWS_PROFILE", "other")},
+		{"AWS_DEFAULT_PROFILE with --profile", with("AWS_DEFAULT_PROFILE", "other")},
 	}
 	for _, tt := range same {
 		t.Run("same/"+tt.name, func(t *testing.T) {
@@ -72,7 +77,6 @@ func TestRequestIdentity(t *testing.T) {
 		env  map[string]string
 	}{
 		{"AWS_ACCESS_KEY_ID", with("AWS_ACCESS_KEY_ID", "AKIAOTHER")},
-		{"AWS_DEFAULT_PROFILE", with("AWS_DEFAULT_PROFILE", "other")},
 		{"AWS_CONFIG_FILE", with("AWS_CONFIG_FILE", filepath.Join(home, "eks-config"))},
 		{"AWS_SHARED_CREDENTIALS_FILE", with("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "creds"))},
 		{"AWS_WEB_IDENTITY_TOKEN_FILE", with("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/token")},

@@ -17,19 +17,26 @@ import (
 func newLoginCommand(env Env) *cobra.Command {
 	var f chainFlags
 	cmd := &cobra.Command{
-		Use:   "login --cluster-name NAME [chain flags]",
-		Short: "Run the chain now, asking for MFA codes, and cache the sessions",
+		Use:   "login [--cluster-name NAME] [chain flags]",
+		Short: "Run the chain now, signing in and asking for MFA codes, and cache the sessions",
 		Long: `Run the chain now: reuse hop sessions that are still cached, assume the rest
 (asking for MFA codes on the terminal, or reading them from stdin), cache the
 sessions and a fresh token, and say who you are at each hop and until when.
 
+When the base profile signs in through IAM Identity Center (sso_session or
+sso_start_url) and its sign-in has expired and cannot be refreshed, login
+shows a URL and a code on stderr and opens a browser (not with --no-browser),
+waits for the approval, and writes the sign-in to ~/.aws/sso/cache, where
+the aws CLI and the AWS SDKs find it too.
+
 Run it with the same flags as the kubeconfig's exec entry, so that kubectl
-finds the sessions it caches.`,
+finds the sessions it caches. Without --cluster-name it caches the sessions
+alone, for credential-process and exec with the same chain flags.`,
 		Example: `  kubectl eksxa login --cluster-name prod --region eu-west-1 \
     --role-arn 'arn:aws:iam::222222222222:role/eks-admin,mfa-serial=arn:aws:iam::111111111111:mfa/alice,duration=12h'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			sel, err := f.resolve(env)
+			sel, err := f.resolveChain(env)
 			if err != nil {
 				return err
 			}
@@ -42,12 +49,17 @@ finds the sessions it caches.`,
 		},
 	}
 	f.register(cmd)
+	f.registerSignIn(cmd)
 	return cmd
 }
 
 func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "Cluster %s (%s)\n", r.Cluster, res.Region)
+	if r.Cluster != "" {
+		fmt.Fprintf(tw, "Cluster %s (%s)\n", r.Cluster, res.Region)
+	} else {
+		fmt.Fprintf(tw, "Chain (%s)\n", res.Region)
+	}
 	for i, h := range res.Hops {
 		switch h.ARN {
 		case "":
@@ -61,7 +73,9 @@ func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time)
 		}
 	}
 	fmt.Fprintf(tw, "  you are\t%s\t\n", res.Identity)
-	fmt.Fprintf(tw, "  token\tcached, until %s\t\n", until(res.Token.Expiration, now))
+	if res.Token.Value != "" {
+		fmt.Fprintf(tw, "  token\tcached, until %s\t\n", until(res.Token.Expiration, now))
+	}
 	return tw.Flush()
 }
 

@@ -70,7 +70,7 @@ func TestCacheDirFor(t *testing.T) {
 }
 
 func TestSharedFilesExpandHome(t *testing.T) {
-	rv := resolver{envOf(map[string]string{"HOME": "/h", "AWS_CONFIG_FILE": "~/.aws/eks-config", "AWS_SHARED_CREDENTIALS_FILE": "~/creds"})}
+	rv := resolver{env: envOf(map[string]string{"HOME": "/h", "AWS_CONFIG_FILE": "~/.aws/eks-config", "AWS_SHARED_CREDENTIALS_FILE": "~/creds"})}
 	f := rv.sharedFiles()
 	if len(f.ConfigFiles) != 1 || f.ConfigFiles[0] != "/h/.aws/eks-config" || len(f.CredentialsFiles) != 1 || f.CredentialsFiles[0] != "/h/creds" {
 		t.Errorf("sharedFiles = %+v, want /h/.aws/eks-config and /h/creds", f)

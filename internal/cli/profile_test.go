@@ -145,7 +145,7 @@ func TestSSOErrorsNameProfileAndFix(t *testing.T) {
 					t.Fatalf("%s: no error", profile)
 				}
 				msg := err.Error()
-				for _, want := range []string{`profile "sso" (sso-session "My Corp Ltd")`, "run `aws sso login --profile sso`"} {
+				for _, want := range []string{`profile "sso" (sso-session "My Corp Ltd")`, "run `kubectl eksxa login` with the same flags (or `aws sso login --profile sso`)"} {
 					if !strings.Contains(msg, want) {
 						t.Errorf("%s: error %q does not say %q", profile, msg, want)
 					}

@@ -17,13 +17,25 @@ import (
 // Env is everything the process gives the CLI: arguments, standard streams,
 // the environment and the clock. main passes the real ones, tests fakes.
 type Env struct {
-	Args    []string
-	Stdin   io.Reader
-	Stdout  io.Writer
-	Stderr  io.Writer
-	Getenv  func(string) string
-	Now     func() time.Time
-	Version string
+	Args   []string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// Setenv and Unsetenv change the process environment, which the AWS
+	// SDK and child processes read; nil in tests that need neither.
+	Setenv func(key, value string) error
+	// Environ lists the process environment as KEY=value, for exec's
+	// child; nil means empty.
+	Environ func() []string
+	// Exec runs exec's command: path, argv (argv[0] the command's name)
+	// and its environment; it returns the command's exit code, or an
+	// error when it could not be run (see package procexec). On Unix it
+	// does not return on success. nil: exec is unavailable.
+	Exec     func(path string, argv, env []string) (int, error)
+	Unsetenv func(key string) error
+	Now      func() time.Time
+	Version  string
 }
 
 // Exit codes.
@@ -107,6 +119,8 @@ keyring so that a warm call takes milliseconds.`,
 		newStatusCommand(env),
 		newKubeconfigCommand(env),
 		newDoctorCommand(env),
+		newCredentialProcessCommand(env),
+		newExecCommand(env),
 		newVersionCommand(env),
 	)
 	registerCompletions(env, root)

@@ -58,18 +58,19 @@ func newBroker(env Env, sel selection, prompt func(string) (string, error)) *bro
 		log = verboseLogger(env.Stderr, env.Now)
 	}
 	store, index, dir := openStore(env, sel.cacheMode, log)
+	rv := resolver{env: env, interactive: prompt != nil, noBrowser: sel.noBrowser, log: log}
 	b := &broker.Broker{
 		Store:   store,
 		Index:   index,
 		LockDir: dir,
 		Now:     env.Now,
 		Prompt:  prompt,
-		Resolve: resolver{env}.Resolve,
 		// A dead final session would sign tokens EKS refuses until it
 		// expires; one GetCallerIdentity on a cold call tells.
 		CheckCachedFinal: true,
 	}
 	b.Log = log
+	b.Resolve = rv.Resolve
 	return b
 }
 

@@ -77,6 +77,7 @@ type Server struct {
 	calls      map[callKey]int
 	failures   map[string][]injected
 	eksDenials map[callKey]bool
+	sso        *ssoState
 }
 
 type callKey struct{ action, arn string }
@@ -132,6 +133,7 @@ func NewUnstarted(opts Options) *Server {
 		calls:      map[callKey]int{},
 		failures:   map[string][]injected{},
 		eksDenials: map[callKey]bool{},
+		sso:        newSSOState(),
 	}
 	return s
 }
@@ -285,6 +287,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	switch {
+	case isSSORequest(r):
+		s.serveSSO(w, r, body)
 	case r.URL.Path == "/":
 		s.serveSTS(w, r, body, reqID)
 	case strings.HasPrefix(r.URL.Path, "/clusters/"):

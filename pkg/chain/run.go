@@ -86,6 +86,12 @@ type Runner struct {
 	Log func(format string, args ...any)
 	// DefaultSessionName is the session name for hops that set none.
 	DefaultSessionName string
+	// FinalMinValidity, when longer than MinValidity, is how long the
+	// last hop's cached session must still live to be reused (the final
+	// session handed to another tool must outlast that tool's own
+	// refresh window); earlier hops only sign the next call and need
+	// MinValidity. Zero means MinValidity.
+	FinalMinValidity time.Duration
 }
 
 // ErrMFARequired is wrapped by a HopError when a hop needs an MFA code and
@@ -137,14 +143,42 @@ func (r *Runner) Run(ctx context.Context, base aws.Credentials, hops []Hop) (Ses
 // RunFrom is Run with the base identity's ARN known: when it is a role
 // session, the first hop is held to the one-hour role-chaining limit too.
 func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session, error) {
+	return r.run(ctx, base.ARN, func(context.Context) (Session, error) { return base, nil }, hops)
+}
+
+// RunLazy is Run with the base credentials asked of base only when a hop
+// must be assumed from them (or there is no hop): while a hop's cached
+// session is valid, the base is never fetched, so a warm run calls no IAM
+// Identity Center portal, credential_process or instance metadata, and a
+// base sign-in that has expired does not stop hops that are still cached.
+// base is called at most once per run.
+func (r *Runner) RunLazy(ctx context.Context, base func(context.Context) (aws.Credentials, error), hops []Hop) (Session, error) {
+	var (
+		got  bool
+		sess Session
+		err  error
+	)
+	return r.run(ctx, "", func(ctx context.Context) (Session, error) {
+		if !got {
+			got = true
+			var c aws.Credentials
+			c, err = base(ctx)
+			sess = Session{Credentials: c}
+		}
+		return sess, err
+	}, hops)
+}
+
+// run is RunFrom with the base fetched by getBase when first needed.
+func (r *Runner) run(ctx context.Context, baseARN string, getBase func(context.Context) (Session, error), hops []Hop) (Session, error) {
 	if len(hops) == 0 {
-		return base, nil
+		return getBase(ctx)
 	}
 	if r.NewClient == nil || r.Now == nil {
 		return Session{}, errors.New("chain: Runner needs NewClient and Now")
 	}
 	for i, h := range hops {
-		if h.EffectiveDuration() > ChainedMaxDuration && (i > 0 || IsRoleSession(base.ARN)) {
+		if h.EffectiveDuration() > ChainedMaxDuration && (i > 0 || IsRoleSession(baseARN)) {
 			return Session{}, r.hopErr(i, hops, "", fmt.Errorf(
 				"duration %s exceeds the 1-hour limit STS sets for role chaining; only a hop signed by non-role credentials can get more",
 				fmtDuration(h.Duration)), "")
@@ -155,7 +189,7 @@ func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session
 	// before it, so the loop ends within len(hops) redos.
 	redoneFrom := len(hops) + 1
 	for {
-		start, cur := r.resume(base, hops)
+		start, cur := r.resume(hops)
 		if start == len(hops) {
 			return cur, nil
 		}
@@ -166,6 +200,13 @@ func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session
 						fmt.Errorf("%w (mfa-serial %s)", ErrMFARequired, hops[i].MFASerial), loginHint)
 				}
 			}
+		}
+		if start == 0 {
+			base, err := getBase(ctx)
+			if err != nil {
+				return Session{}, err
+			}
+			cur = base
 		}
 		sess, failed, err := r.assumeFrom(ctx, start, cur, hops)
 		if err == nil {
@@ -188,10 +229,11 @@ func (r *Runner) RunFrom(ctx context.Context, base Session, hops []Hop) (Session
 }
 
 // resume finds the last hop with a cached session that is still valid and
-// returns the index of the next hop to assume and the session to sign it.
-func (r *Runner) resume(base Session, hops []Hop) (int, Session) {
+// returns the index of the next hop to assume and the session to sign it;
+// 0 and no session when the chain starts from the base.
+func (r *Runner) resume(hops []Hop) (int, Session) {
 	if r.Cache == nil {
-		return 0, base
+		return 0, Session{}
 	}
 	now := r.Now()
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -199,15 +241,19 @@ func (r *Runner) resume(base Session, hops []Hop) (int, Session) {
 		if !ok || !s.Credentials.HasKeys() {
 			continue
 		}
-		if !s.Credentials.CanExpire || s.Credentials.Expires.Sub(now) <= MinValidity {
-			r.logf("hop %d/%d (%s): cached session expired or expires within %s", i+1, len(hops), hops[i].RoleARN, MinValidity)
+		need := MinValidity
+		if i == len(hops)-1 && r.FinalMinValidity > need {
+			need = r.FinalMinValidity
+		}
+		if !s.Credentials.CanExpire || s.Credentials.Expires.Sub(now) <= need {
+			r.logf("hop %d/%d (%s): cached session expired or expires within %s", i+1, len(hops), hops[i].RoleARN, need)
 			continue
 		}
 		r.logf("hop %d/%d (%s): reusing cached session, %s left", i+1, len(hops), hops[i].RoleARN,
 			s.Credentials.Expires.Sub(now).Truncate(time.Second))
 		return i + 1, s
 	}
-	return 0, base
+	return 0, Session{}
 }
 
 // assumeFrom assumes hops[start:] starting from cur; on failure it returns

@@ -298,7 +298,7 @@ func TestMFA(t *testing.T) {
 	// Interactive: the prompt goes to stderr, the code comes from stdin.
 	interactive := w.with("KUBERNETES_EXEC_INFO", `{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":true}}`)
 	r = runPlugin(t, interactive, "123456\n", args...)
-	if r.code != 0 || !strings.Contains(r.stderr, "MFA code for "+mfa) || strings.Contains(r.stdout, "MFA") {
+	if r.code != 0 || !strings.Contains(r.stderr, "MFA code for "+mfa) || strings.Contains(r.stdout, "MFA code") {
 		t.Fatalf("interactive MFA: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 	// A wrong code is refused by STS and reported.
