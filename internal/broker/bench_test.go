@@ -46,7 +46,10 @@ func BenchmarkWarmToken(b *testing.B) {
 			}}
 	}
 	r := stamped()
-	v, err := cache.EncodeToken(cache.Token{Token: "k8s-aws-v1." + strings.Repeat("A", 1800), Expires: now.Add(14 * time.Minute)})
+	// The entry as mint writes it: with its non-secret description.
+	about := &cache.About{Cluster: "prod", Region: "eu-west-1", Chain: roleARNs(r.Hops),
+		Identity: "arn:aws:sts::333333333333:assumed-role/eks-admin/eksxa-alice", Selection: selectionOf(r)}
+	v, err := cache.EncodeToken(cache.Token{Token: "k8s-aws-v1." + strings.Repeat("A", 1800), Expires: now.Add(14 * time.Minute), About: about})
 	if err != nil {
 		b.Fatal(err)
 	}

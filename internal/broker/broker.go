@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +17,18 @@ import (
 
 // MinTokenLife is the least a cached token must still live to be handed out.
 const MinTokenLife = time.Minute
+
+// MaxTokenAhead is the furthest past now a cached token's expiry may lie: a
+// token lives token.Lifetime (14 minutes) from signing, plus a minute for
+// the clock. An entry that claims more was not written by this plugin (or
+// the clock went back): it is a miss, and replaced.
+const MaxTokenAhead = token.Lifetime + time.Minute
+
+// MaxSessionAhead is the furthest past now a cached hop session's expiry
+// may lie: STS's longest role session (chain.MaxDuration, 12 hours; only
+// role sessions are cached), plus 15 minutes for a local clock behind
+// STS's (signatures fail beyond that). An entry that claims more is a miss.
+const MaxSessionAhead = chain.MaxDuration + 15*time.Minute
 
 // DefaultLockWait bounds how long a call waits for another process that is
 // running the same chain. Past it, the call runs the chain itself: slower
@@ -107,17 +120,23 @@ type Result struct {
 	Dropped []int
 	// Resolved is what the chain was resolved to.
 	Resolved Resolved
+	// TokenCached reports that Token was stored in the cache (false with
+	// --cache none, or when the store refused it).
+	TokenCached bool
 	// checkErr is why STS could not be asked about a cached final session
 	// (not a refusal), so that Login does not wait on it twice.
 	checkErr error
 }
 
-// HopResult is one hop's session and whether it came from the cache.
+// HopResult is one hop's session and where it came from: Cached (reused
+// from the cache), Assumed (asked of STS in this run), or neither (not
+// needed: a later hop's session came from the cache, and ARN is "").
 type HopResult struct {
 	Hop     chain.Hop
 	ARN     string
 	Expires time.Time
 	Cached  bool
+	Assumed bool
 }
 
 // Login runs the chain now, reusing hop sessions that are still valid and
@@ -177,9 +196,7 @@ func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.
 		DefaultSessionName: res.DefaultSessionName,
 		FinalMinValidity:   finalLife,
 	}
-	if b.Store != nil {
-		runner.Cache = sc
-	}
+	runner.Cache = sc // with no store it caches nothing but notes what was assumed
 	final, err := runner.RunLazy(ctx, res.Base, res.Hops)
 	if err != nil {
 		return Result{}, err
@@ -276,11 +293,12 @@ func (b *Broker) mint(ctx context.Context, r Request, key string, check bool) (t
 		return token.Token{}, Result{}, fmt.Errorf("making the token: %w", err)
 	}
 	b.logf("token for cluster %s (%s) minted in %s, expires %s", r.Cluster, res.Region, b.Now().Sub(start).Round(time.Millisecond), tok.Expiration.Format(time.RFC3339))
-	b.put(ctx, key, encodeToken(tok), cache.IndexEntry{
+	row := cache.IndexEntry{
 		Kind: cache.KindToken, Cluster: r.Cluster, Region: res.Region,
 		Chain: roleARNs(res.Resolved.Hops), Identity: res.Final.ARN, Expires: tok.Expiration,
 		Selection: selectionOf(r),
-	})
+	}
+	res.TokenCached = b.put(ctx, key, encodeToken(tok, row.About()), row)
 	res.Token = tok
 	b.sweep(ctx)
 	return tok, res, nil
@@ -345,6 +363,15 @@ func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token,
 		log("token cache (%s): unusable entry (%v); treating it as a miss", name, err)
 		return token.Token{}, false
 	}
+	if !strings.HasPrefix(t.Token, token.Prefix) {
+		log("token cache (%s): entry is not an EKS token (no %s prefix); treating it as a miss", name, token.Prefix)
+		return token.Token{}, false
+	}
+	if now := b.Now(); t.Expires.After(now.Add(MaxTokenAhead)) {
+		log("token cache (%s): entry claims to expire %s, later than a token signed now could (%s); treating it as a miss",
+			name, t.Expires.UTC().Format(time.RFC3339), MaxTokenAhead)
+		return token.Token{}, false
+	}
 	if len(t.Token) > token.MaxLen {
 		// Cached by a build that did not check: EKS would refuse it.
 		log("token cache (%s): entry over EKS's %d-byte limit; treating it as a miss", name, token.MaxLen)
@@ -358,15 +385,19 @@ func (b *Broker) cachedToken(key string, log func(string, ...any)) (token.Token,
 	return token.Token{Value: t.Token, Expiration: t.Expires}, true
 }
 
-// put stores value under key and records it in the index. A cache that
-// cannot be written costs speed, never the call: failures are logged.
-func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntry) {
+// put stores value under key and records it in the index, and reports
+// whether the value was stored. A cache that cannot be written costs speed,
+// never the call: failures are logged.
+func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntry) bool {
 	if b.Store == nil || value == "" {
-		return
+		return false
 	}
 	if err := b.Store.Set(key, value); err != nil {
 		b.logf("cache (%s): not saved: %v", b.Store.Name(), err)
-		return
+		return false
+	}
+	if b.Store.Name() == cache.NameNone { // after Set: auto mode picks its store there
+		return false
 	}
 	if b.Index != nil {
 		row.Key, row.Store = key, b.Store.Name()
@@ -374,6 +405,7 @@ func (b *Broker) put(ctx context.Context, key, value string, row cache.IndexEntr
 			b.logf("cache index: not updated: %v", err)
 		}
 	}
+	return true
 }
 
 // lock takes key's lock, or runs unlocked when it cannot be had in time.
@@ -403,8 +435,10 @@ func (b *Broker) logf(format string, args ...any) {
 	}
 }
 
-func encodeToken(t token.Token) string {
-	v, err := cache.EncodeToken(cache.Token{Token: t.Value, Expires: t.Expiration})
+// encodeToken encodes t for the cache, with about (no secret) so that the
+// entry can be found without the index.
+func encodeToken(t token.Token, about *cache.About) string {
+	v, err := cache.EncodeToken(cache.Token{Token: t.Value, Expires: t.Expiration, About: about})
 	if err != nil {
 		return ""
 	}

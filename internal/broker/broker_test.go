@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ const role = "arn:aws:iam::222222222222:role/admin"
 func newHarness(t *testing.T) *harness {
 	h := &harness{kr: cache.NewMemKeyring(), now: time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)}
 	h.sts = &fakeSTS{calls: map[string]int{}, now: func() time.Time { return h.now }}
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "cache")
 	h.b = &Broker{
 		Store:   cache.NewKeyringStore(h.kr, cache.DefaultKeyringOptions()),
 		Index:   cache.NewIndex(dir),
@@ -165,7 +166,7 @@ func TestWarmAutoCallReadsOneKeyringItem(t *testing.T) {
 	}
 	// A new process: a fresh auto store over the same keyring, with -v on
 	// (its log lines name the store).
-	store, err := cache.Select(cache.ModeAuto, h.kr, t.TempDir(), nil)
+	store, err := cache.Select(cache.ModeAuto, h.kr, filepath.Join(t.TempDir(), "cache"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,3 +107,15 @@ func (r Request) sessionKey(hops []chain.Hop, i int) string {
 	}
 	return cache.Key(cache.KindSession, parts...)
 }
+
+// Keys returns the cache keys the request selects now: its token's, then
+// each hop's session's in the resolved chain hops (the profile's hops, then
+// the request's). logout forgets them even when the index cannot say what
+// is cached.
+func (r Request) Keys(hops []chain.Hop) []string {
+	keys := []string{r.TokenKey()}
+	for i := range hops {
+		keys = append(keys, r.sessionKey(hops, i))
+	}
+	return keys
+}

@@ -87,7 +87,7 @@ changing nothing else in the file.`,
 			}
 			out, err := eksClient(res).DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(sel.req.Cluster)})
 			if err != nil {
-				return describeError(sel.req.Cluster, res.Region, res.Final.ARN, err)
+				return describeError(sel.req.Cluster, res.Region, chainIdentity(sel.req, res), err)
 			}
 			c := out.Cluster
 			if c == nil || aws.ToString(c.Endpoint) == "" || aws.ToString(c.Arn) == "" {
@@ -145,7 +145,7 @@ changing nothing else in the file.`,
 				return err
 			}
 			if _, err = fmt.Fprintf(env.Stdout, "Context %s (user %s: kubectl-eksxa as %s) written to %s and made current.\n",
-				entry.ContextName(), entry.UserName(), res.Final.ARN, file); err != nil {
+				entry.ContextName(), entry.UserName(), whoAmI(ctx, sel.req, res), file); err != nil {
 				return err
 			}
 			if err := gate.apply(env.Stdout); err != nil {
@@ -252,4 +252,42 @@ func decodeCA(data string) ([]byte, error) {
 		return nil, errors.New("not base64")
 	}
 	return pem, nil
+}
+
+// chainIdentity names who the chain's final session is without asking
+// STS: the last hop's assumed-role ARN, else what STS already said, else
+// where the base credentials come from (a chain without hops signs with
+// them).
+func chainIdentity(r broker.Request, res broker.Result) string {
+	switch {
+	case res.Final.ARN != "":
+		return res.Final.ARN
+	case res.Identity != "":
+		return res.Identity
+	case r.Profile != "":
+		return "the base credentials (profile " + r.Profile + ")"
+	case r.EnvAccessKeyID != "":
+		return "the base credentials (the environment's AWS_ACCESS_KEY_ID)"
+	}
+	return "the base credentials (the AWS SDK's default chain)"
+}
+
+// identityCheckTimeout bounds whoAmI's question to STS: the answer only
+// makes a message clearer.
+const identityCheckTimeout = 5 * time.Second
+
+// whoAmI is chainIdentity, asking STS (GetCallerIdentity) who the final
+// session is when no hop named it: a chain without hops signs with the base
+// credentials, whose ARN only STS knows. When STS does not answer, the
+// base credentials are described instead.
+func whoAmI(ctx context.Context, r broker.Request, res broker.Result) string {
+	if res.Final.ARN != "" || res.Identity != "" || res.Resolved.CallerIdentity == nil {
+		return chainIdentity(r, res)
+	}
+	cctx, cancel := context.WithTimeout(ctx, identityCheckTimeout)
+	defer cancel()
+	if arn, err := res.Resolved.CallerIdentity(cctx, res.Final.Credentials); err == nil && arn != "" {
+		return arn
+	}
+	return chainIdentity(r, res)
 }

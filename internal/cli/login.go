@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -45,7 +46,7 @@ alone, for credential-process and exec with the same chain flags.`,
 				return err
 			}
 			reportDropped(env.Stderr, res)
-			return printLogin(env.Stdout, sel.req, res, env.Now())
+			return printLogin(env.Stdout, sel.req, res, sel.cacheMode, env.Now())
 		},
 	}
 	f.register(cmd)
@@ -53,7 +54,11 @@ alone, for credential-process and exec with the same chain flags.`,
 	return cmd
 }
 
-func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time) error {
+// printLogin reports a login run: for each hop whether its session was
+// assumed now, reused from the cache, or not needed (a later hop's session
+// was reused), who you are, and whether the token was cached. mode is the
+// --cache mode, to say why nothing was cached.
+func printLogin(w io.Writer, r broker.Request, res broker.Result, mode string, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if r.Cluster != "" {
 		fmt.Fprintf(tw, "Cluster %s (%s)\n", r.Cluster, res.Region)
@@ -61,20 +66,24 @@ func printLogin(w io.Writer, r broker.Request, res broker.Result, now time.Time)
 		fmt.Fprintf(tw, "Chain (%s)\n", res.Region)
 	}
 	for i, h := range res.Hops {
-		switch h.ARN {
-		case "":
-			fmt.Fprintf(tw, "  hop %d/%d\t%s\tnot needed: a later hop's session is cached\n", i+1, len(res.Hops), h.Hop.RoleARN)
+		switch {
+		case h.Cached:
+			fmt.Fprintf(tw, "  hop %d/%d\t%s\treused from the cache, until %s\n", i+1, len(res.Hops), h.ARN, until(h.Expires, now))
+		case h.Assumed:
+			fmt.Fprintf(tw, "  hop %d/%d\t%s\tassumed, until %s\n", i+1, len(res.Hops), h.ARN, until(h.Expires, now))
 		default:
-			how := "assumed"
-			if h.Cached {
-				how = "cached"
-			}
-			fmt.Fprintf(tw, "  hop %d/%d\t%s\t%s, until %s\n", i+1, len(res.Hops), h.ARN, how, until(h.Expires, now))
+			fmt.Fprintf(tw, "  hop %d/%d\t%s\tnot needed: a later hop's session is cached\n", i+1, len(res.Hops), h.Hop.RoleARN)
 		}
 	}
-	fmt.Fprintf(tw, "  you are\t%s\t\n", res.Identity)
-	if res.Token.Value != "" {
-		fmt.Fprintf(tw, "  token\tcached, until %s\t\n", until(res.Token.Expiration, now))
+	fmt.Fprintf(tw, "  you are\t%s\n", res.Identity)
+	switch {
+	case res.Token.Value == "": // a chain without a cluster: no token made
+	case res.TokenCached:
+		fmt.Fprintf(tw, "  token\tcached, until %s\n", until(res.Token.Expiration, now))
+	case mode == cache.ModeNone:
+		fmt.Fprintf(tw, "  token\tnot cached (--cache none), valid until %s\n", until(res.Token.Expiration, now))
+	default:
+		fmt.Fprintf(tw, "  token\tnot cached (the cache could not be used: see the warning above), valid until %s\n", until(res.Token.Expiration, now))
 	}
 	return tw.Flush()
 }
@@ -136,7 +145,7 @@ keyring, including keyring items that the cache index no longer lists.`,
 			for _, h := range sel.req.Hops {
 				q.Hops = append(q.Hops, h.String())
 			}
-			return logoutMatching(env, cmd, q)
+			return logoutMatching(env, cmd, q, sel.req)
 		},
 	}
 	f.register(cmd)
@@ -144,19 +153,33 @@ keyring, including keyring items that the cache index no longer lists.`,
 	return cmd
 }
 
-// logoutMatching forgets the index rows q selects, or says what is cached
-// when none is.
-func logoutMatching(env Env, cmd *cobra.Command, q cache.Query) error {
-	dir, err := cacheDirFor(env)
+// logoutMatching forgets the index rows q selects, and the entries the
+// flags select now (req's keys, for the chain as the AWS files say it is
+// today), or says what is cached when there is neither. A damaged index is
+// said, and the entries are then found by what they describe themselves
+// as; the index is rebuilt.
+func logoutMatching(env Env, cmd *cobra.Command, q cache.Query, req broker.Request) error {
+	dir, err := usableCacheDir(env, false)
 	if err != nil {
 		return err
 	}
-	index := cache.NewIndex(dir)
-	rows, _ := index.List()
+	kr := osKeyring(env)
+	index := newIndex(dir, kr)
+	rows, damaged := readIndex(env, index)
 	var matched []cache.IndexEntry
+	listed := map[string]bool{}
 	for _, r := range rows {
 		if q.Matches(r) {
 			matched = append(matched, r)
+			listed[r.Store+"/"+r.Key] = true
+		}
+	}
+	// What the flags select today, whether or not a row lists it: an entry
+	// the index lost, or one cached before entries described themselves.
+	matched = append(matched, currentEntries(env, cmd, dir, kr, req, listed)...)
+	if damaged {
+		if err := index.Rebuild(cmd.Context()); err != nil {
+			fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: the cache index was not rebuilt: %v\n", err)
 		}
 	}
 	if len(matched) == 0 {
@@ -174,6 +197,43 @@ func logoutMatching(env Env, cmd *cobra.Command, q cache.Query) error {
 	}
 	_, err = fmt.Fprintf(env.Stdout, "Forgot %d cached entries for cluster %s (%d tokens, %d sessions).\n", len(forgotten), q.Cluster, tokens, len(forgotten)-tokens)
 	return err
+}
+
+// currentEntries finds, in the file store and the keyring, the entries
+// that req selects now (its token, and each hop's session in the chain as
+// the AWS files resolve it today; the token alone when they cannot be
+// read) and that listed does not hold ("store/key"), as rows to forget.
+func currentEntries(env Env, cmd *cobra.Command, dir string, kr cache.Keyring, req broker.Request, listed map[string]bool) []cache.IndexEntry {
+	keys := req.Keys(nil)
+	if res, err := (resolver{env: env}).Resolve(cmd.Context(), req); err == nil {
+		keys = req.Keys(res.Hops)
+	}
+	var stores []cache.Store
+	if _, err := os.Lstat(dir); err == nil { // logout creates no cache folder
+		if fs, err := cache.NewFileStore(dir); err == nil {
+			stores = append(stores, fs)
+		}
+	}
+	if kr != nil {
+		stores = append(stores, cache.NewKeyringStore(kr, cache.DefaultKeyringOptions()))
+	}
+	var rows []cache.IndexEntry
+	for _, st := range stores {
+		for i, key := range keys {
+			if listed[st.Name()+"/"+key] {
+				continue
+			}
+			if _, err := st.Get(key); err != nil {
+				continue // not there, or a keyring that does not answer
+			}
+			kind := cache.KindSession
+			if i == 0 {
+				kind = cache.KindToken
+			}
+			rows = append(rows, cache.IndexEntry{Key: key, Kind: kind, Store: st.Name(), Cluster: req.Cluster})
+		}
+	}
+	return rows
 }
 
 // nothingMatched is logout's error when no cached entry matches: what was
@@ -265,12 +325,12 @@ func forgetRows(env Env, cmd *cobra.Command, dir string, index *cache.Index, row
 // kubectl-eksxa item left in the OS keyring (found by service, so items a
 // lost index no longer lists go too).
 func logoutAll(env Env, cmd *cobra.Command) (int, error) {
-	dir, err := cacheDirFor(env)
+	dir, err := usableCacheDir(env, false)
 	if err != nil {
 		return 0, err
 	}
-	index := cache.NewIndex(dir)
-	rows, _ := index.List()
+	index := newIndex(dir, osKeyring(env))
+	rows, _ := readIndex(env, index)
 	forgotten, err := forgetRows(env, cmd, dir, index, rows)
 	errs := []error{err}
 	n := len(forgotten)

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
 	"strings"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/cache"
 )
 
 // expandHome returns p with a leading "~" (the home directory) or "~user"
@@ -95,4 +98,28 @@ func cacheDir(env Env) string {
 		return ""
 	}
 	return d
+}
+
+// usableCacheDir is cacheDirFor, checked as the cache needs it: with
+// create, a missing folder is made 0700 (cache.PrepareDir); without, it is
+// only checked (cache.CheckDir: status and logout create nothing). A folder
+// open to group or others is refused, never chmod'ed, and the error says
+// what to do.
+func usableCacheDir(env Env, create bool) (string, error) {
+	dir, err := cacheDirFor(env)
+	if err != nil {
+		return "", err
+	}
+	check := cache.CheckDir
+	if create {
+		check = cache.PrepareDir
+	}
+	if err := check(dir); err != nil {
+		var open *cache.OpenDirError
+		if errors.As(err, &open) {
+			return "", fmt.Errorf("%w: point EKSXA_CACHE_DIR at a private folder (a missing one is created 0700), or run chmod 700 %s if the folder is yours alone", err, dir)
+		}
+		return "", err
+	}
+	return dir, nil
 }

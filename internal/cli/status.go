@@ -38,14 +38,11 @@ func newStatusCommand(env Env) *cobra.Command {
 			if output != "" && output != "json" && output != "text" {
 				return usagef("-o: unknown output format %q (want text or json)", output)
 			}
-			dir, err := cacheDirFor(env)
+			dir, err := usableCacheDir(env, false)
 			if err != nil {
 				return err
 			}
-			entries, err := cache.NewIndex(dir).List()
-			if err != nil {
-				return fmt.Errorf("reading the cache index: %w", err)
-			}
+			entries, _ := readIndex(env, newIndex(dir, osKeyring(env)))
 			now := env.Now()
 			rows := make([]statusRow, 0, len(entries))
 			for _, e := range entries {

@@ -22,7 +22,7 @@ func openStore(env Env, mode string, log func(string, ...any)) (cache.Store, *ca
 	if mode == cache.ModeNone {
 		return nil, nil, ""
 	}
-	dir, err := cacheDirFor(env)
+	dir, err := usableCacheDir(env, true)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: not caching: %v\n", err)
 		return nil, nil, ""
@@ -38,7 +38,35 @@ func openStore(env Env, mode string, log func(string, ...any)) (cache.Store, *ca
 		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: not caching: %v\n", err)
 		return nil, nil, ""
 	}
-	return store, cache.NewIndex(dir), dir
+	return store, newIndex(dir, kr), dir
+}
+
+// newIndex is the index in dir, able to rebuild itself from the entry
+// files there and, where it can be searched, from the keyring kr (nil for
+// none).
+func newIndex(dir string, kr cache.Keyring) *cache.Index {
+	ix := cache.NewIndex(dir)
+	if kr != nil {
+		ix.Sources = append(ix.Sources, cache.NewKeyringStore(kr, cache.DefaultKeyringOptions()))
+	}
+	return ix
+}
+
+// readIndex lists the index's rows. A damaged index is said on stderr
+// (why, never its content), and the rows are what the stores describe
+// without it (cache.Index.Recover).
+func readIndex(env Env, ix *cache.Index) (rows []cache.IndexEntry, damaged bool) {
+	rows, err := ix.List()
+	if err == nil {
+		return rows, false
+	}
+	rows, rerr := ix.Recover()
+	fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: %v; using instead the %d entries that the cache folder and the keyring describe themselves (the next write rebuilds the index from them)\n",
+		err, len(rows))
+	if rerr != nil {
+		fmt.Fprintf(env.Stderr, "kubectl-eksxa: warning: %v\n", rerr)
+	}
+	return rows, true
 }
 
 // osKeyring returns the OS keyring, or nil where reaching it would have

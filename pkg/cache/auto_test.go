@@ -14,7 +14,7 @@ func TestAutoWarmGetReadsOneKeyringItem(t *testing.T) {
 	kr := NewMemKeyring()
 	key := Key("token", "warm")
 	kr.Put(Service, key, "cached")
-	dir := filepath.Join(t.TempDir(), "eksxa")
+	dir := filepath.Join(privateTempDir(t), "eksxa")
 	s, err := SelectWith("auto", kr, dir, &bytes.Buffer{}, KeyringOptions{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestAutoFirstGet(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "eksxa")
+			dir := filepath.Join(privateTempDir(t), "eksxa")
 			fs, err := NewFileStore(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -108,7 +108,7 @@ func TestAutoFirstGet(t *testing.T) {
 func TestAutoFirstSetProbes(t *testing.T) {
 	kr := NewMemKeyring()
 	kr.FailWith(errors.New("no keyring"))
-	dir := filepath.Join(t.TempDir(), "eksxa")
+	dir := filepath.Join(privateTempDir(t), "eksxa")
 	s, err := SelectWith("auto", kr, dir, nil, KeyringOptions{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestAutoFirstSetProbes(t *testing.T) {
 func TestAutoFallbackCannotOpen(t *testing.T) {
 	kr := NewMemKeyring()
 	kr.FailWith(errors.New("no keyring"))
-	parent := t.TempDir()
+	parent := privateTempDir(t)
 	dir := filepath.Join(parent, "not-a-dir")
 	if err := os.WriteFile(dir, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,23 @@ const (
 	KindSession = "session"
 )
 
+// About is what an entry was cached for, without a secret: the same
+// description as its index row. It is stored in the entry itself, so that
+// entries can be matched (logout) and the index rebuilt when the index is
+// lost or damaged. Entries written before it was recorded have none.
+type About struct {
+	Cluster   string     `json:"cluster,omitempty"`
+	Region    string     `json:"region,omitempty"`
+	Chain     []string   `json:"chain,omitempty"` // role ARNs, in order
+	Identity  string     `json:"identity,omitempty"`
+	Selection *Selection `json:"selection,omitempty"`
+}
+
+// About is row's description, as stored in its entry.
+func (e IndexEntry) About() *About {
+	return &About{Cluster: e.Cluster, Region: e.Region, Chain: e.Chain, Identity: e.Identity, Selection: e.Selection}
+}
+
 // Session is one hop's STS session.
 type Session struct {
 	AccessKeyID     string
@@ -25,6 +42,8 @@ type Session struct {
 	Expires         time.Time
 	// ARN is the assumed-role ARN STS returned for the session.
 	ARN string
+	// About describes what the session was cached for (nil: unknown).
+	About *About
 }
 
 // ValidFor reports whether s is complete and lives at least d past now.
@@ -36,6 +55,8 @@ func (s Session) ValidFor(now time.Time, d time.Duration) bool {
 type Token struct {
 	Token   string
 	Expires time.Time
+	// About describes what the token was cached for (nil: unknown).
+	About *About
 }
 
 // ValidFor reports whether t is present and lives at least d past now.
@@ -51,6 +72,7 @@ type sessionJSON struct {
 	SessionToken    string    `json:"sessionToken,omitempty"`
 	Expires         time.Time `json:"expires"`
 	ARN             string    `json:"arn,omitempty"`
+	About           *About    `json:"about,omitempty"`
 }
 
 type tokenJSON struct {
@@ -58,6 +80,15 @@ type tokenJSON struct {
 	Kind    string    `json:"kind"`
 	Token   string    `json:"token"`
 	Expires time.Time `json:"expires"`
+	About   *About    `json:"about,omitempty"`
+}
+
+// describeJSON is the non-secret part of any entry.
+type describeJSON struct {
+	V       int       `json:"v"`
+	Kind    string    `json:"kind"`
+	Expires time.Time `json:"expires"`
+	About   *About    `json:"about,omitempty"`
 }
 
 // errIncomplete never names a field's value.
@@ -72,7 +103,7 @@ func EncodeSession(s Session) (string, error) {
 	b, err := json.Marshal(sessionJSON{ //nolint:gosec // G117: the entry is the session, stored 0600 or in the keyring, never printed
 		V: entryVersion, Kind: KindSession,
 		AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken,
-		Expires: s.Expires.UTC(), ARN: s.ARN,
+		Expires: s.Expires.UTC(), ARN: s.ARN, About: s.About,
 	})
 	if err != nil {
 		return "", errors.New("cache: cannot encode session")
@@ -96,7 +127,7 @@ func DecodeSession(v string) (Session, error) {
 	}
 	return Session{
 		AccessKeyID: j.AccessKeyID, SecretAccessKey: j.SecretAccessKey, SessionToken: j.SessionToken,
-		Expires: j.Expires, ARN: j.ARN,
+		Expires: j.Expires, ARN: j.ARN, About: j.About,
 	}, nil
 }
 
@@ -106,17 +137,27 @@ func EncodeToken(t Token) (string, error) {
 	if t.Token == "" || t.Expires.IsZero() {
 		return "", fmt.Errorf("%w: token needs a value and an expiry", errIncomplete)
 	}
-	b, err := json.Marshal(tokenJSON{V: entryVersion, Kind: KindToken, Token: t.Token, Expires: t.Expires.UTC()})
+	b, err := json.Marshal(tokenJSON{V: entryVersion, Kind: KindToken, Token: t.Token, Expires: t.Expires.UTC(), About: t.About})
 	if err != nil {
 		return "", errors.New("cache: cannot encode token")
 	}
 	return string(b), nil
 }
 
+// tokenReadJSON is tokenJSON without About: the warm path does not need
+// it, and skipping it saves its allocations (DescribeEntry reads it).
+type tokenReadJSON struct {
+	V       int       `json:"v"`
+	Kind    string    `json:"kind"`
+	Token   string    `json:"token"`
+	Expires time.Time `json:"expires"`
+}
+
 // DecodeToken decodes an entry written by EncodeToken; anything else is a
-// miss, as for DecodeSession.
+// miss, as for DecodeSession. About is not decoded (it is nil): it is on
+// kubectl's hot path, and DescribeEntry reads the description.
 func DecodeToken(v string) (Token, error) {
-	var j tokenJSON
+	var j tokenReadJSON
 	if err := json.Unmarshal([]byte(v), &j); err != nil {
 		return Token{}, fmt.Errorf("%w: corrupt token entry", ErrNotFound)
 	}
@@ -127,4 +168,22 @@ func DecodeToken(v string) (Token, error) {
 		return Token{}, fmt.Errorf("%w: incomplete token entry", ErrNotFound)
 	}
 	return Token{Token: j.Token, Expires: j.Expires}, nil
+}
+
+// DescribeEntry returns the index row that an entry stored under key in
+// store describes itself as, from its non-secret fields (kind, expiry,
+// About) alone. ok is false for anything that is not a version 1 token or
+// session entry with an expiry; an entry without About gives a row with
+// only its kind and expiry, which logout --cluster-name cannot match.
+func DescribeEntry(key, store, value string) (row IndexEntry, ok bool) {
+	var j describeJSON
+	if json.Unmarshal([]byte(value), &j) != nil || j.V != entryVersion ||
+		(j.Kind != KindToken && j.Kind != KindSession) || j.Expires.IsZero() {
+		return IndexEntry{}, false
+	}
+	row = IndexEntry{Key: key, Kind: j.Kind, Store: store, Expires: j.Expires}
+	if a := j.About; a != nil {
+		row.Cluster, row.Region, row.Chain, row.Identity, row.Selection = a.Cluster, a.Region, a.Chain, a.Identity, a.Selection
+	}
+	return row, true
 }

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +151,30 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("DecodeToken error is not a miss: %v", err)
 		}
 	})
+}
+
+// TestEntriesDescribeThemselves: an entry's About survives encoding, and
+// DescribeEntry gives its index row from the non-secret fields alone.
+func TestEntriesDescribeThemselves(t *testing.T) {
+	exp := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	about := &About{Cluster: "prod", Region: "eu-west-1", Chain: []string{"arn:aws:iam::222222222222:role/x"},
+		Identity: "arn:aws:sts::222222222222:assumed-role/x/s", Selection: &Selection{Cluster: "prod", Hops: []string{"arn:aws:iam::222222222222:role/x"}}}
+	tv, _ := EncodeToken(Token{Token: "k8s-aws-v1.secret", Expires: exp, About: about})
+	sv, _ := EncodeSession(Session{AccessKeyID: "ASIA", SecretAccessKey: "secret", SessionToken: "secret", Expires: exp, About: about})
+	for _, tt := range []struct{ kind, value string }{{KindToken, tv}, {KindSession, sv}} {
+		row, ok := DescribeEntry("k", NameFile, tt.value)
+		want := IndexEntry{Key: "k", Kind: tt.kind, Store: NameFile, Cluster: "prod", Region: "eu-west-1",
+			Chain: about.Chain, Identity: about.Identity, Expires: exp, Selection: about.Selection}
+		if diff := cmp.Diff(want, row); !ok || diff != "" {
+			t.Errorf("DescribeEntry(%s) ok %v (-want +got):\n%s", tt.kind, ok, diff)
+		}
+	}
+	if s, err := DecodeSession(sv); err != nil || !reflect.DeepEqual(s.About, about) {
+		t.Errorf("DecodeSession About = %+v, %v", s.About, err)
+	}
+	for _, bad := range []string{"", "{", `{"v":1,"kind":"password","expires":"2026-01-01T00:00:00Z"}`, `{"v":2,"kind":"token","expires":"2026-01-01T00:00:00Z"}`, `{"v":1,"kind":"token"}`} {
+		if _, ok := DescribeEntry("k", NameFile, bad); ok {
+			t.Errorf("DescribeEntry(%q) ok", bad)
+		}
+	}
 }

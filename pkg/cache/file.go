@@ -26,9 +26,9 @@ type FileStore struct {
 var _ Store = (*FileStore)(nil)
 
 // NewFileStore returns a FileStore in dir, creating dir (mode 0700) when it
-// is missing. It refuses a dir that is a symlink, not a directory, or not
-// owned by the current user, and tightens the mode of an existing dir of
-// ours to 0700.
+// is missing. It refuses a dir that is a symlink, not a directory, not
+// owned by the current user, or open to group or others (an *OpenDirError);
+// it never changes an existing dir's mode.
 func NewFileStore(dir string) (*FileStore, error) {
 	if err := ensureDir(dir); err != nil {
 		return nil, err
@@ -96,14 +96,45 @@ func (s *FileStore) Clear() (int, error) {
 	return n, errors.Join(errs...)
 }
 
-// ensureDir makes dir a private directory of the current user: created
-// 0700 when missing, refused when it is a symlink, not a directory or owned
-// by someone else, chmod 0700 when it is ours but more open.
-func ensureDir(dir string) error {
+// OpenDirError is the refusal of an existing cache folder that group or
+// others may read or write (a shared /tmp, a home folder, a folder an
+// older setup left open): its mode is never changed, as the folder may not
+// be the cache's alone, so nothing is cached there.
+type OpenDirError struct {
+	Dir  string
+	Mode fs.FileMode
+}
+
+func (e *OpenDirError) Error() string {
+	return fmt.Sprintf("cache: cache folder %s is readable or writable by group or others (%v); kubectl-eksxa neither caches credentials there nor changes its mode", e.Dir, e.Mode)
+}
+
+// openDirBits are the permission bits that make a cache folder shared:
+// group or others may list it or create files in it. Search-only bits
+// (0711) are allowed: every file in the folder is 0600 anyway.
+const openDirBits = 0o066
+
+// PrepareDir makes sure dir can hold the cache, as NewFileStore, Lock and
+// the index need it: created 0700 (parents too) when missing; refused when
+// it is a symlink, not a directory, owned by someone else, or open to group
+// or others (*OpenDirError). An existing folder's mode is never changed.
+func PrepareDir(dir string) error { return checkDir(dir, true) }
+
+// CheckDir is PrepareDir for readers (status, logout): a missing dir is
+// fine and is not created.
+func CheckDir(dir string) error { return checkDir(dir, false) }
+
+// ensureDir is PrepareDir.
+func ensureDir(dir string) error { return checkDir(dir, true) }
+
+func checkDir(dir string, create bool) error {
 	if dir == "" {
 		return errors.New("cache: no cache directory")
 	}
 	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) && !create {
+		return nil
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("cache: create cache directory: %w", err)
@@ -122,10 +153,12 @@ func ensureDir(dir string) error {
 	if err := checkOwner(fi); err != nil {
 		return fmt.Errorf("cache: cache directory %s: %w", dir, err)
 	}
-	if permsMatter && fi.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(dir, 0o700); err != nil { //nolint:gosec // G302: a directory needs its x bit; 0700 is owner-only
-			return fmt.Errorf("cache: make cache directory private: %w", err)
-		}
+	// A folder created just now by MkdirAll is 0700 (less under a strict
+	// umask); one that is open was there before us, or was opened since:
+	// either way it is not private, and chmod'ing it could close a shared
+	// folder (EKSXA_CACHE_DIR=/tmp as root) to everyone else.
+	if permsMatter && fi.Mode().Perm()&openDirBits != 0 {
+		return &OpenDirError{Dir: dir, Mode: fi.Mode()}
 	}
 	return nil
 }

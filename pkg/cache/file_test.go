@@ -1,7 +1,9 @@
 package cache
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,7 +14,7 @@ import (
 
 func newFileStore(t testing.TB) (*FileStore, string) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "cache", "eksxa")
+	dir := filepath.Join(privateTempDir(t), "cache", "eksxa")
 	s, err := NewFileStore(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +104,7 @@ func TestFileStoreUntrustedEntriesMiss(t *testing.T) {
 		{"world readable", func(t *testing.T, p string) { writeMode(t, p, secret, 0o604) }},
 		{"group writable", func(t *testing.T, p string) { writeMode(t, p, secret, 0o620) }},
 		{"symlink to a private file", func(t *testing.T, p string) {
-			target := filepath.Join(t.TempDir(), "target")
+			target := filepath.Join(privateTempDir(t), "target")
 			writeMode(t, target, secret, 0o600)
 			if err := os.Symlink(target, p); err != nil {
 				t.Fatal(err)
@@ -158,12 +160,12 @@ func writeMode(t *testing.T, path, data string, perm fs.FileMode) {
 func TestNewFileStoreDirChecks(t *testing.T) {
 	skipPermsOnWindows(t)
 	t.Run("symlinked dir is refused", func(t *testing.T) {
-		target := filepath.Join(t.TempDir(), "real")
-		if err := os.Mkdir(target, 0o700); err != nil {
+		real := filepath.Join(privateTempDir(t), "real")
+		if err := os.Mkdir(real, 0o700); err != nil {
 			t.Fatal(err)
 		}
-		link := filepath.Join(t.TempDir(), "link")
-		if err := os.Symlink(target, link); err != nil {
+		link := filepath.Join(privateTempDir(t), "link")
+		if err := os.Symlink(real, link); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := NewFileStore(link); err == nil || !strings.Contains(err.Error(), "symlink") {
@@ -171,7 +173,7 @@ func TestNewFileStoreDirChecks(t *testing.T) {
 		}
 	})
 	t.Run("a file is refused", func(t *testing.T) {
-		p := filepath.Join(t.TempDir(), "f")
+		p := filepath.Join(privateTempDir(t), "f")
 		writeMode(t, p, "", 0o600)
 		if _, err := NewFileStore(p); err == nil {
 			t.Error("NewFileStore(file) succeeded")
@@ -181,7 +183,7 @@ func TestNewFileStoreDirChecks(t *testing.T) {
 		if os.Geteuid() != 0 {
 			t.Skip("needs root to chown")
 		}
-		d := filepath.Join(t.TempDir(), "theirs")
+		d := filepath.Join(privateTempDir(t), "theirs")
 		if err := os.Mkdir(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -192,19 +194,60 @@ func TestNewFileStoreDirChecks(t *testing.T) {
 			t.Errorf("NewFileStore(foreign dir) err = %v, want an ownership refusal", err)
 		}
 	})
-	t.Run("an open dir of ours is made private", func(t *testing.T) {
-		d := filepath.Join(t.TempDir(), "open")
-		if err := os.Mkdir(d, 0o755); err != nil {
-			t.Fatal(err)
+	// An existing folder open to group or others is refused and keeps its
+	// mode: it may be /tmp (EKSXA_CACHE_DIR=/tmp as root), a home folder or
+	// a team's scratch folder. Search-only bits are no reason to refuse.
+	for _, tt := range []struct {
+		mode   os.FileMode
+		refuse bool
+	}{
+		{0o755, true}, {0o770, true}, {0o707, true}, {0o777 | os.ModeSticky, true}, {0o750, true},
+		{0o711, false}, {0o700, false},
+	} {
+		t.Run(fmt.Sprintf("existing dir %v", tt.mode), func(t *testing.T) {
+			d := filepath.Join(privateTempDir(t), "existing")
+			if err := os.Mkdir(d, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(d, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			_, err := NewFileStore(d)
+			var open *OpenDirError
+			if got := errors.As(err, &open); got != tt.refuse {
+				t.Errorf("NewFileStore(%v dir) err = %v, want refused %v", tt.mode, err, tt.refuse)
+			}
+			if tt.refuse && !strings.Contains(fmt.Sprint(err), d) {
+				t.Errorf("refusal %q does not name the folder", err)
+			}
+			if _, err := Lock(context.Background(), d, "k", 0); (err != nil) != tt.refuse {
+				t.Errorf("Lock in %v dir err = %v, want refused %v", tt.mode, err, tt.refuse)
+			}
+			fi, err := os.Stat(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fi.Mode() & (os.ModePerm | os.ModeSticky); got != tt.mode {
+				t.Errorf("dir mode changed from %v to %v", tt.mode, got)
+			}
+		})
+	}
+	t.Run("missing dir is created 0700, CheckDir creates nothing", func(t *testing.T) {
+		d := filepath.Join(privateTempDir(t), "a", "b")
+		if err := CheckDir(d); err != nil {
+			t.Fatalf("CheckDir(missing) = %v", err)
 		}
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
+		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("CheckDir created %s (%v)", d, err)
 		}
-		if _, err := NewFileStore(d); err != nil {
+		if err := PrepareDir(d); err != nil {
 			t.Fatal(err)
 		}
 		if got := mode(t, d); got != 0o700 {
-			t.Errorf("dir mode = %04o, want 0700", got)
+			t.Errorf("created dir mode = %04o, want 0700", got)
+		}
+		if err := PrepareDir(d); err != nil {
+			t.Errorf("PrepareDir of our own 0700 dir again = %v", err)
 		}
 	})
 	t.Run("empty dir name", func(t *testing.T) {
@@ -238,4 +281,16 @@ func BenchmarkFileStoreSet(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// privateTempDir is t.TempDir made 0700, as a cache folder must be: the
+// store refuses a folder group or others may read (t.TempDir's is 0755
+// under the usual umask).
+func privateTempDir(t testing.TB) string {
+	t.Helper()
+	d := t.TempDir()
+	if err := os.Chmod(d, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

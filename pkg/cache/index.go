@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -95,29 +97,66 @@ type indexJSON struct {
 
 // Index is a JSON file, <dir>/index.json, listing IndexEntry rows. Writers
 // take <dir>/index.lock and replace the file atomically; readers need no
-// lock. A missing, corrupt, foreign or over-permissive index reads as empty.
+// lock. A missing index is empty. A damaged one (not JSON, another
+// version, unreadable, over-permissive) is an *IndexError from List, and
+// the next write rebuilds it from what Sources hold.
 type Index struct {
 	dir string
 	// Wait bounds how long a writer waits for the index lock.
 	Wait time.Duration
+	// Sources list what the stores hold without the index, to rebuild a
+	// damaged one: NewIndex sets the entry files in dir; callers add the
+	// keyring where it can be searched.
+	Sources []Describer
 }
 
-// NewIndex returns the index in dir.
-func NewIndex(dir string) *Index { return &Index{dir: dir, Wait: DefaultIndexWait} }
+// IndexError says why the index could not be read. It never holds the
+// index's content.
+type IndexError struct {
+	Path   string
+	Reason string
+}
 
-// List returns the rows, sorted by cluster, region, kind and key. An
-// unreadable index is empty, not an error.
+func (e *IndexError) Error() string {
+	return fmt.Sprintf("cache: the index %s could not be read: %s", e.Path, e.Reason)
+}
+
+// filesIn lists the entry files of dir.
+type filesIn string
+
+func (d filesIn) Describe() ([]IndexEntry, error) { return describeFiles(string(d)) }
+
+// NewIndex returns the index in dir, with the entry files in dir as its
+// source for rebuilding.
+func NewIndex(dir string) *Index {
+	return &Index{dir: dir, Wait: DefaultIndexWait, Sources: []Describer{filesIn(dir)}}
+}
+
+// List returns the rows, sorted by cluster, region, kind and key. A
+// missing index is empty; a damaged one is an *IndexError (rows nil).
+// Rows whose key is not a valid key are left out.
 func (ix *Index) List() ([]IndexEntry, error) {
-	b, err := readPrivateFile(filepath.Join(ix.dir, indexFile))
+	path := filepath.Join(ix.dir, indexFile)
+	b, err := readPrivateFile(path)
+	if err == ErrNotFound { // missing: readPrivateFile wraps every other reason
+		return nil, nil
+	}
 	if err != nil {
-		return nil, nil //nolint:nilerr // an unreadable index is empty, by contract
+		return nil, &IndexError{Path: path, Reason: strings.TrimPrefix(err.Error(), ErrNotFound.Error()+": ")}
 	}
 	var j indexJSON
-	if json.Unmarshal(b, &j) != nil || j.V != entryVersion {
-		return nil, nil //nolint:nilerr // a corrupt or foreign index is empty, by contract
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, &IndexError{Path: path, Reason: "not valid JSON (damaged or cut short)"}
 	}
-	rows := j.Entries[:0]
-	for _, e := range j.Entries {
+	if j.V != entryVersion {
+		return nil, &IndexError{Path: path, Reason: fmt.Sprintf("format version %d, not %d", j.V, entryVersion)}
+	}
+	return sortRows(j.Entries), nil
+}
+
+func sortRows(in []IndexEntry) []IndexEntry {
+	rows := in[:0]
+	for _, e := range in {
 		if validateKey(e.Key) == nil {
 			rows = append(rows, e)
 		}
@@ -126,22 +165,61 @@ func (ix *Index) List() ([]IndexEntry, error) {
 		return cmp.Or(cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Region, b.Region),
 			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Key, b.Key))
 	})
-	return rows, nil
+	return rows
 }
 
-// update applies fn to the rows under the lock and writes the result.
+// Recover lists the rows the Sources describe, without the index: what a
+// rebuilt index would hold. Entries cached before entries described
+// themselves give rows with only a kind and an expiry. A source that
+// cannot be listed is skipped; the error says which failed.
+func (ix *Index) Recover() ([]IndexEntry, error) {
+	var (
+		rows []IndexEntry
+		errs []error
+	)
+	seen := map[string]bool{}
+	for _, src := range ix.Sources {
+		got, err := src.Describe()
+		if err != nil && !errors.Is(err, ErrCannotList) {
+			errs = append(errs, err)
+		}
+		for _, r := range got {
+			if k := r.Store + "/" + r.Key; !seen[k] {
+				seen[k] = true
+				rows = append(rows, r)
+			}
+		}
+	}
+	return sortRows(rows), errors.Join(errs...)
+}
+
+// update applies fn to the rows under the lock and writes the result. A
+// damaged index is first rebuilt from the Sources.
 func (ix *Index) update(ctx context.Context, fn func([]IndexEntry) []IndexEntry) error {
 	unlock, err := Lock(ctx, ix.dir, indexLockKey, ix.Wait)
 	if err != nil {
 		return fmt.Errorf("cache: index: %w", err)
 	}
 	defer unlock()
-	rows, _ := ix.List()
-	b, err := json.MarshalIndent(indexJSON{V: entryVersion, Entries: fn(rows)}, "", "  ")
+	rows, err := ix.List()
+	if err != nil {
+		rows, _ = ix.Recover()
+	}
+	out := fn(rows)
+	if out == nil {
+		out = []IndexEntry{}
+	}
+	b, err := json.MarshalIndent(indexJSON{V: entryVersion, Entries: out}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("cache: index: %w", err)
 	}
 	return writeFileAtomic(ix.dir, indexFile, append(b, '\n'))
+}
+
+// Rebuild replaces a damaged index with the rows the Sources describe;
+// an index that reads fine is left alone.
+func (ix *Index) Rebuild(ctx context.Context) error {
+	return ix.update(ctx, func(rows []IndexEntry) []IndexEntry { return rows })
 }
 
 // Upsert adds e, replacing the row with the same Key.

@@ -2,15 +2,17 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
 
-// FuzzIndexDecode: whatever index.json holds, List neither fails nor
-// panics, returns only rows with valid keys, and a later Upsert replaces
-// the file with a good index.
+// FuzzIndexDecode: whatever index.json holds, List does not panic, fails
+// only with an *IndexError that does not quote the file, returns only rows
+// with valid keys, and a later Upsert replaces the file with a good index.
 func FuzzIndexDecode(f *testing.F) {
 	for _, s := range []string{
 		`{"v":1,"entries":[{"key":"t-0123456789abcdef","kind":"token","cluster":"prod","region":"eu-west-1"}]}`,
@@ -24,14 +26,18 @@ func FuzzIndexDecode(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
-		dir := t.TempDir()
+		dir := privateTempDir(t)
 		if err := os.WriteFile(filepath.Join(dir, indexFile), []byte(data), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		ix := NewIndex(dir)
 		rows, err := ix.List()
-		if err != nil {
-			t.Fatalf("List: %v", err)
+		var ie *IndexError
+		if err != nil && !errors.As(err, &ie) {
+			t.Fatalf("List: %v, not an *IndexError", err)
+		}
+		if err != nil && len(data) >= 8 && strings.Contains(err.Error(), data) {
+			t.Fatalf("List's error quotes the index: %v", err)
 		}
 		for _, r := range rows {
 			if validateKey(r.Key) != nil {

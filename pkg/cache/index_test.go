@@ -2,19 +2,23 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestIndex(t *testing.T) {
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "eksxa")
+	dir := filepath.Join(privateTempDir(t), "eksxa")
 	ix := NewIndex(dir)
 	if rows, err := ix.List(); err != nil || len(rows) != 0 {
 		t.Fatalf("List of a new index = %v, %v", rows, err)
@@ -72,31 +76,73 @@ func TestIndex(t *testing.T) {
 	}
 }
 
-func TestIndexUnreadableIsEmpty(t *testing.T) {
+// TestIndexDamagedIsSaidAndRebuilt: a damaged index is an *IndexError
+// that says why (never its content), and the next write rebuilds it from
+// the entries in the folder, which describe themselves.
+func TestIndexDamagedIsSaidAndRebuilt(t *testing.T) {
 	skipPermsOnWindows(t)
 	ctx := context.Background()
-	for name, plant := range map[string]func(path string){
-		"corrupt":         func(p string) { writeMode(t, p, `{"v":1,"entries":[{`, 0o600) },
-		"foreign version": func(p string) { writeMode(t, p, `{"v":7,"entries":[{"key":"abc","kind":"token"}]}`, 0o600) },
-		"world readable":  func(p string) { writeMode(t, p, `{"v":1,"entries":[{"key":"abc","kind":"token"}]}`, 0o644) },
-		"bad keys": func(p string) {
-			writeMode(t, p, `{"v":1,"entries":[{"key":"../../etc/passwd","kind":"token"}]}`, 0o600)
-		},
+	for _, tt := range []struct {
+		name, content string
+		mode          os.FileMode
+		reason        string // "" for an index that reads fine
+	}{
+		{"corrupt", `{"v":1,"entries":[{`, 0o600, "not valid JSON"},
+		{"foreign version", `{"v":7,"entries":[{"key":"abc","kind":"token"}]}`, 0o600, "format version 7"},
+		{"world readable", `{"v":1,"entries":[{"key":"abc","kind":"token"}]}`, 0o644, "accessible to group or others"},
+		{"bad keys", `{"v":1,"entries":[{"key":"../../etc/passwd","kind":"token"}]}`, 0o600, ""},
 	} {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			ix := NewIndex(dir)
-			plant(filepath.Join(dir, "index.json"))
-			if rows, err := ix.List(); err != nil || len(rows) != 0 {
-				t.Fatalf("List = %v, %v; want empty", rows, err)
+		t.Run(tt.name, func(t *testing.T) {
+			dir := privateTempDir(t)
+			fs, err := NewFileStore(dir)
+			if err != nil {
+				t.Fatal(err)
 			}
-			// A writer starts over from an unreadable index.
-			e := IndexEntry{Key: Key("token", name), Kind: KindToken, Store: "file", Expires: t0}
+			sel := &Selection{Cluster: "prod", Region: "eu-west-1", Hops: []string{"arn:aws:iam::222222222222:role/x"}}
+			described, _ := EncodeToken(Token{Token: "k8s-aws-v1.secret", Expires: t0, About: &About{Cluster: "prod", Region: "eu-west-1", Selection: sel}})
+			old, _ := EncodeSession(Session{AccessKeyID: "ASIA", SecretAccessKey: "s", Expires: t0}) // cached before entries described themselves
+			fs.Set(Key("described"), described)
+			fs.Set(Key("old"), old)
+			fs.Set(Key("junk"), "{not an entry")
+			ix := NewIndex(dir)
+			writeMode(t, filepath.Join(dir, "index.json"), tt.content, tt.mode)
+			rows, err := ix.List()
+			var ie *IndexError
+			switch {
+			case tt.reason == "" && (err != nil || len(rows) != 0):
+				t.Fatalf("List = %v, %v; want no rows, no error", rows, err)
+			case tt.reason != "" && (!errors.As(err, &ie) || !strings.Contains(err.Error(), tt.reason) || rows != nil):
+				t.Fatalf("List = %v, %v; want an *IndexError saying %q", rows, err, tt.reason)
+			case err != nil && strings.Contains(err.Error(), tt.content):
+				t.Fatalf("the error quotes the index: %v", err)
+			}
+			if tt.reason == "" {
+				return
+			}
+			want := []IndexEntry{
+				{Key: Key("described"), Kind: KindToken, Store: NameFile, Cluster: "prod", Region: "eu-west-1", Expires: t0, Selection: sel},
+				{Key: Key("old"), Kind: KindSession, Store: NameFile, Expires: t0},
+			}
+			sortRows(want)
+			got, err := ix.Recover()
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt := cmpopts.EquateEmpty()
+			if diff := cmp.Diff(want, got, opt); diff != "" {
+				t.Errorf("Recover (-want +got):\n%s", diff)
+			}
+			// A writer rebuilds the index from the entries, then adds its row.
+			e := IndexEntry{Key: Key("token", tt.name), Kind: KindToken, Store: "file", Expires: t0}
 			if err := ix.Upsert(ctx, e); err != nil {
 				t.Fatal(err)
 			}
-			if rows, _ := ix.List(); len(rows) != 1 || rows[0].Key != e.Key {
-				t.Errorf("List after Upsert = %v", rows)
+			got, err = ix.List()
+			if diff := cmp.Diff(sortRows(append(want, e)), got, opt); err != nil || diff != "" {
+				t.Errorf("List after Upsert: %v (-want +got):\n%s", err, diff)
+			}
+			if q := (Query{Cluster: "prod", Region: "eu-west-1"}); !q.Matches(got[slices.IndexFunc(got, func(r IndexEntry) bool { return r.Key == Key("described") })]) {
+				t.Error("a rebuilt row does not match logout's query for its cluster")
 			}
 		})
 	}
@@ -104,7 +150,7 @@ func TestIndexUnreadableIsEmpty(t *testing.T) {
 
 func TestIndexConcurrentUpserts(t *testing.T) {
 	ctx := context.Background()
-	ix := NewIndex(t.TempDir())
+	ix := NewIndex(privateTempDir(t))
 	var wg sync.WaitGroup
 	for i := range 12 {
 		wg.Add(1)

@@ -139,7 +139,7 @@ func TestOSKeyringChunkedValue(t *testing.T) {
 
 func TestOSKeyringAutoKeepsSecretsOutOfFiles(t *testing.T) {
 	requireOSKeyring(t)
-	dir := filepath.Join(t.TempDir(), "eksxa")
+	dir := filepath.Join(privateTempDir(t), "eksxa")
 	var notice bytes.Buffer
 	s, err := SelectWith("auto", OSKeyring(), dir, &notice, KeyringOptions{Timeout: 10 * time.Second})
 	if err != nil {

@@ -302,8 +302,8 @@ func TestPlatformMaxValueSize(t *testing.T) {
 }
 
 func TestSessionBusAvailable(t *testing.T) {
-	run := t.TempDir()
-	withBus := t.TempDir()
+	run := privateTempDir(t)
+	withBus := privateTempDir(t)
 	writeMode(t, withBus+"/bus", "", 0o600)
 	tests := []struct {
 		goos string

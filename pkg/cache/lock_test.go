@@ -17,7 +17,7 @@ import (
 )
 
 func TestLockGoroutines(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateTempDir(t)
 	key := Key("token", "contended")
 	var inside, maxInside, entered atomic.Int32
 	var wg sync.WaitGroup
@@ -90,8 +90,8 @@ func TestLockProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
-	dir := t.TempDir()
-	logPath := filepath.Join(t.TempDir(), "log")
+	dir := privateTempDir(t)
+	logPath := filepath.Join(privateTempDir(t), "log")
 	if err := os.WriteFile(logPath, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestLockProcesses(t *testing.T) {
 }
 
 func TestLockTimeoutAndCancel(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateTempDir(t)
 	key := Key("token", "busy")
 	unlock, err := Lock(context.Background(), dir, key, time.Second)
 	if err != nil {

@@ -25,7 +25,7 @@ func memoryIn(dir string, now *time.Time, log *[]string) *KeyringMemory {
 // keyring call, until the memory expires; a keyring that answers again
 // removes the stale marker.
 func TestKeyringMemoryAcrossProcesses(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "eksxa")
+	dir := filepath.Join(privateTempDir(t), "eksxa")
 	now := memNow
 	var log []string
 	kr := NewMemKeyring()
@@ -113,7 +113,7 @@ func TestKeyringMemoryIgnoresBadMarkers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := privateTempDir(t)
 			p := filepath.Join(dir, NoAnswerMarker)
 			if err := os.WriteFile(p, []byte(tt.content), tt.mode); err != nil {
 				t.Fatal(err)
@@ -134,7 +134,7 @@ func TestKeyringMemoryIgnoresBadMarkers(t *testing.T) {
 // TestKeyringModeRemembersNoAnswer: --cache keyring with a hung keyring
 // writes the marker too (the fact is about the keyring, not the mode).
 func TestKeyringModeRemembersNoAnswer(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "eksxa")
+	dir := filepath.Join(privateTempDir(t), "eksxa")
 	now := memNow
 	var log []string
 	kr := NewMemKeyring()

@@ -43,7 +43,7 @@ func TestSelect(t *testing.T) {
 		{"disk", working, "", `unknown cache mode "disk"`},
 	}
 	for _, tt := range tests {
-		dir := filepath.Join(t.TempDir(), "eksxa")
+		dir := filepath.Join(privateTempDir(t), "eksxa")
 		var notice bytes.Buffer
 		s, err := SelectWith(tt.mode, tt.kr(), dir, &notice, opts)
 		if tt.wantErr != "" {
@@ -69,7 +69,7 @@ func TestSelectAutoProbesWithinTimeout(t *testing.T) {
 	kr := NewMemKeyring()
 	defer kr.Hang()()
 	start := time.Now()
-	s, err := SelectWith("auto", kr, t.TempDir(), nil, KeyringOptions{Timeout: 100 * time.Millisecond})
+	s, err := SelectWith("auto", kr, privateTempDir(t), nil, KeyringOptions{Timeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestSelectAutoProbesWithinTimeout(t *testing.T) {
 }
 
 func TestSelectAutoNoticeOnce(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "eksxa")
+	dir := filepath.Join(privateTempDir(t), "eksxa")
 	key := Key("token", "n")
 	var notice bytes.Buffer
 
@@ -123,7 +123,7 @@ func TestSelectAutoNoticeOnce(t *testing.T) {
 
 	// Explicit file mode never tells.
 	var quiet bytes.Buffer
-	fs, err := Select("file", nil, filepath.Join(t.TempDir(), "other"), &quiet)
+	fs, err := Select("file", nil, filepath.Join(privateTempDir(t), "other"), &quiet)
 	if err != nil {
 		t.Fatal(err)
 	}

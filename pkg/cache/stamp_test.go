@@ -13,7 +13,7 @@ import (
 // TestFileStampChangesWithTheFile: every way a user or a tool changes an
 // AWS file changes its stamp; reading it does not.
 func TestFileStampChangesWithTheFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateTempDir(t)
 	path := filepath.Join(dir, "config")
 	const readonly = "[profile k8s]\nrole_arn = arn:aws:iam::222222222222:role/eks-readonly\n"
 	const admin = "[profile k8s]\nrole_arn = arn:aws:iam::333333333333:role/eks-admin___\n" // same size

@@ -302,7 +302,7 @@ func TestMFA(t *testing.T) {
 		t.Fatalf("interactive MFA: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 	// A wrong code is refused by STS and reported.
-	r = runPlugin(t, w.with("EKSXA_CACHE_DIR", t.TempDir(), "KUBERNETES_EXEC_INFO", interactive["KUBERNETES_EXEC_INFO"]), "000000\n", args...)
+	r = runPlugin(t, w.with("EKSXA_CACHE_DIR", filepath.Join(t.TempDir(), "cache"), "KUBERNETES_EXEC_INFO", interactive["KUBERNETES_EXEC_INFO"]), "000000\n", args...)
 	if r.code != 1 || !strings.Contains(r.stderr, "hop 1/2") {
 		t.Errorf("wrong MFA code: exit %d stderr %q", r.code, r.stderr)
 	}

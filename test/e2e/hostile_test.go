@@ -27,6 +27,16 @@ func TestHostileCacheDir(t *testing.T) {
 			must(t, os.WriteFile(dir, []byte("x"), 0o600))
 			return ""
 		}, "not a directory"},
+		// An existing folder open to others (EKSXA_CACHE_DIR=/tmp, =~, a
+		// team's scratch folder) is refused and keeps its mode.
+		{"shared 1777", func(t *testing.T, dir string) string {
+			openDir(t, dir, 0o777|os.ModeSticky)
+			return dir
+		}, "readable or writable by group or others"},
+		{"home-like 0755", func(t *testing.T, dir string) string {
+			openDir(t, dir, 0o755)
+			return dir
+		}, "point EKSXA_CACHE_DIR at a private folder"},
 		{"someone else's", func(t *testing.T, dir string) string {
 			if os.Getuid() != 0 {
 				t.Skip("needs root to make a folder owned by another user")
@@ -152,4 +162,25 @@ func TestHungKeyring(t *testing.T) {
 		t.Errorf("--cache keyring took %s with a hung keyring", r.took)
 	}
 	t.Logf("auto: %s; keyring: %s", autoTook, r.took)
+}
+
+// openDir makes dir with mode and checks, when the test ends, that the
+// plugin left the mode as it was.
+func openDir(t *testing.T, dir string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, mode); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode() & (os.ModePerm | os.ModeSticky); got != mode {
+			t.Errorf("the folder's mode changed from %v to %v", mode, got)
+		}
+	})
 }

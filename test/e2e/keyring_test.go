@@ -71,3 +71,33 @@ func secretToolSearch(t *testing.T) string {
 	out, _ := exec.Command("secret-tool", "search", "--all", "--unlock", "service", "kubectl-eksxa").CombinedOutput()
 	return string(out)
 }
+
+// TestKeyringDamagedIndex: items in the real Secret Service, index.json
+// cut short: status lists them (they describe themselves), and logout
+// --cluster-name finds and forgets them without the index.
+func TestKeyringDamagedIndex(t *testing.T) {
+	if os.Getenv("EKSXA_KEYRING_TEST") != "1" {
+		t.Skip("needs a Secret Service: run `make keyring` (EKSXA_KEYRING_TEST=1 under hack/with-keyring.sh)")
+	}
+	w := newWorld(t)
+	w.env["DBUS_SESSION_BUS_ADDRESS"] = os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	args := []string{"--cluster-name", "prod", "--region", "eu-west-1", "--cache", "keyring", "--role-arn", roleTools}
+	tokenOf(t, w.env, args...)
+	if n := strings.Count(secretToolSearch(t), "attribute.service = kubectl-eksxa"); n != 2 {
+		t.Fatalf("keyring holds %d items, want 2", n)
+	}
+	if err := os.WriteFile(filepath.Join(w.env["EKSXA_CACHE_DIR"], "index.json"), []byte(`{"v":1,"entries":[`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runPlugin(t, w.env, "", "status")
+	if r.code != 0 || !strings.Contains(r.stderr, "could not be read") || strings.Count(r.stdout, "prod") != 2 || strings.Contains(r.stdout, "unindexed") {
+		t.Errorf("status: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runPlugin(t, w.env, "", "logout", "--cluster-name", "prod")
+	if r.code != 0 || !strings.Contains(r.stdout, "Forgot 2") {
+		t.Errorf("logout: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if items := secretToolSearch(t); strings.Contains(items, "kubectl-eksxa") {
+		t.Errorf("items left in the keyring after logout --cluster-name prod:\n%s", items)
+	}
+}

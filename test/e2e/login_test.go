@@ -131,3 +131,40 @@ func TestLogoutAll(t *testing.T) {
 		t.Errorf("logout --all with a chain flag: exit %d, want 2", r.code)
 	}
 }
+
+// TestLoginReportsReuse: a second login with the same flags reuses the
+// cached session and says so, and says the token is cached; with
+// --cache none it assumes again and says the token is not cached.
+func TestLoginReportsReuse(t *testing.T) {
+	w := newWorld(t)
+	args := append([]string{"login"}, hopArgs("file", roleTools)[1:]...)
+	for i, want := range []string{"assumed, until", "reused from the cache, until"} {
+		r := runPlugin(t, w.env, "", args...)
+		if r.code != 0 {
+			t.Fatalf("login %d: exit %d stderr %q", i+1, r.code, r.stderr)
+		}
+		if !strings.Contains(r.stdout, want) || !tokenLineSays(r.stdout, "cached, until") {
+			t.Errorf("login %d: report lacks %q or a cached token:\n%s", i+1, want, r.stdout)
+		}
+	}
+	if got := w.fake.Calls("AssumeRole", roleTools); got != 1 {
+		t.Errorf("AssumeRole called %d times, want 1 (the second login reuses the session)", got)
+	}
+	r := runPlugin(t, w.env, "", append(args, "--cache", "none")...)
+	if r.code != 0 || !strings.Contains(r.stdout, "assumed, until") || !tokenLineSays(r.stdout, "not cached (--cache none)") {
+		t.Errorf("login --cache none: exit %d report:\n%s", r.code, r.stdout)
+	}
+	if got := w.fake.Calls("AssumeRole", roleTools); got != 2 {
+		t.Errorf("AssumeRole called %d times, want 2 (--cache none reads no cache)", got)
+	}
+}
+
+// tokenLineSays reports whether out has a "token" line saying want.
+func tokenLineSays(out, want string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == "token" && strings.HasPrefix(strings.Join(f[1:], " "), want) {
+			return true
+		}
+	}
+	return false
+}
