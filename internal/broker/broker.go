@@ -94,6 +94,13 @@ func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 	if tok, ok := b.cachedToken(key, b.Log); ok {
 		return tok, nil
 	}
+	// A call that cannot prompt and whose chain needs an MFA code fails
+	// now, not after waiting DefaultLockWait for the lock's holder, which
+	// may be a `login` sitting at that very prompt in another terminal.
+	pre, err := b.promptCheck(ctx, r, 0)
+	if err != nil {
+		return token.Token{}, err
+	}
 	unlock := b.lock(ctx, key)
 	defer unlock()
 	// Another process may have made it while this one waited.
@@ -101,8 +108,45 @@ func (b *Broker) Token(ctx context.Context, r Request) (token.Token, error) {
 		b.logf("token cache (%s): filled by another process, expires %s", b.Store.Name(), tok.Expiration.Format(time.RFC3339))
 		return tok, nil
 	}
-	tok, _, err := b.mint(ctx, r, key, b.CheckCachedFinal)
+	tok, _, err := b.mint(ctx, r, key, b.CheckCachedFinal, pre)
 	return tok, err
+}
+
+// promptCheck is for a call about to wait on a lock: when the broker cannot
+// prompt and r's chain needs an MFA code (chain.Runner.NeedsPrompt, from
+// the cache alone), it returns that error now, rather than after waiting
+// for the lock's holder, which may be a `login` sitting at that very
+// prompt. Otherwise it returns r resolved, for the run to reuse (nil when
+// the call would not wait: no lock or an interactive broker).
+func (b *Broker) promptCheck(ctx context.Context, r Request, finalLife time.Duration) (*Resolved, error) {
+	if b.Prompt != nil || b.LockDir == "" || b.Store == nil {
+		return nil, nil
+	}
+	res, err := b.Resolve(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	runner, _ := b.runner(r, res)
+	runner.FinalMinValidity = finalLife
+	if err := runner.NeedsPrompt(res.Hops); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// runner is the chain.Runner for r's resolved chain, with the session cache
+// when there is a store.
+func (b *Broker) runner(r Request, res Resolved) (*chain.Runner, *sessionCache) {
+	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
+	runner := &chain.Runner{
+		NewClient:          res.NewClient,
+		Prompt:             b.Prompt,
+		Now:                b.Now,
+		Log:                b.Log,
+		DefaultSessionName: res.DefaultSessionName,
+	}
+	runner.Cache = sc // with no store it caches nothing but notes what was assumed
+	return runner, sc
 }
 
 // Result is one run of the chain, for login to report.
@@ -150,7 +194,7 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 	key := r.TokenKey()
 	unlock := b.lock(ctx, key)
 	defer unlock()
-	_, res, err := b.mint(ctx, r, key, true)
+	_, res, err := b.mint(ctx, r, key, true, nil)
 	if err != nil {
 		return res, err
 	}
@@ -173,30 +217,28 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 // checkFinal), so the caller's own calls are never signed by a session STS
 // refuses; Result.Identity is then set.
 func (b *Broker) Chain(ctx context.Context, r Request) (Result, error) {
-	return b.run(ctx, r, true, 0)
+	return b.run(ctx, r, true, 0, nil)
 }
 
 // run resolves r and runs its chain. With check, a final session that came
 // from the cache is checked with STS before it is returned (checkFinal).
 // finalLife, when not zero, is how long the final session must still live
-// (see chain.Runner.FinalMinValidity).
-func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.Duration) (Result, error) {
-	res, err := b.Resolve(ctx, r)
-	if err != nil {
-		return Result{}, err
+// (see chain.Runner.FinalMinValidity). pre is r already resolved, nil to
+// resolve it here.
+func (b *Broker) run(ctx context.Context, r Request, check bool, finalLife time.Duration, pre *Resolved) (Result, error) {
+	var res Resolved
+	if pre != nil {
+		res = *pre
+	} else {
+		var err error
+		if res, err = b.Resolve(ctx, r); err != nil {
+			return Result{}, err
+		}
 	}
 	// The base is fetched only when a hop is assumed from it (RunLazy):
 	// a cached hop spares the SSO portal call or credential_process run.
-	sc := &sessionCache{b: b, r: r, hops: res.Hops, seen: make([]HopResult, len(res.Hops))}
-	runner := &chain.Runner{
-		NewClient:          res.NewClient,
-		Prompt:             b.Prompt,
-		Now:                b.Now,
-		Log:                b.Log,
-		DefaultSessionName: res.DefaultSessionName,
-		FinalMinValidity:   finalLife,
-	}
-	runner.Cache = sc // with no store it caches nothing but notes what was assumed
+	runner, sc := b.runner(r, res)
+	runner.FinalMinValidity = finalLife
 	final, err := runner.RunLazy(ctx, res.Base, res.Hops)
 	if err != nil {
 		return Result{}, err
@@ -259,8 +301,7 @@ func RefusedCode(err error) string {
 	if !errors.As(err, &api) {
 		return ""
 	}
-	switch c := api.ErrorCode(); c {
-	case "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException":
+	if c := api.ErrorCode(); chain.RefusedSigner(c) {
 		return c
 	}
 	return ""
@@ -282,9 +323,9 @@ func refusedFinal(res Result, err error) error {
 }
 
 // mint runs the chain and caches a new token under key.
-func (b *Broker) mint(ctx context.Context, r Request, key string, check bool) (token.Token, Result, error) {
+func (b *Broker) mint(ctx context.Context, r Request, key string, check bool, pre *Resolved) (token.Token, Result, error) {
 	start := b.Now()
-	res, err := b.run(ctx, r, check, 0)
+	res, err := b.run(ctx, r, check, 0, pre)
 	if err != nil {
 		return token.Token{}, Result{}, err
 	}

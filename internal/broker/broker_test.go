@@ -189,7 +189,7 @@ func TestColdCallSweepsExpiredEntries(t *testing.T) {
 	if _, err := h.b.Token(ctx, req); err != nil {
 		t.Fatal(err)
 	}
-	h.now = h.now.Add(2 * time.Hour) // the token and the hop session are dead
+	h.now = h.now.Add(30 * time.Minute) // the token and the hop session are dead
 	other := req
 	other.Cluster = "staging"
 	if _, err := h.b.Token(ctx, other); err != nil {
@@ -209,5 +209,59 @@ func TestColdCallSweepsExpiredEntries(t *testing.T) {
 	}
 	if len(rows) != 2 {
 		t.Errorf("index has %d rows, want staging's token and the renewed session", len(rows))
+	}
+}
+
+// TestTokenDoesNotWaitForAPrompt: a call that cannot prompt, whose chain
+// needs an MFA code (the MFA hop's session is not cached), fails at once
+// with chain.ErrMFARequired even while another process holds the key's
+// lock (a `login` sitting at that prompt), instead of waiting for it. Once
+// the MFA session is cached, the same call runs the rest of the chain.
+func TestTokenDoesNotWaitForAPrompt(t *testing.T) {
+	h := newHarness(t)
+	const mfa = "arn:aws:iam::111111111111:mfa/alice"
+	mfaHop, _ := chain.ParseHop("arn:aws:iam::222222222222:role/mfa-admin,mfa-serial=" + mfa + ",duration=12h")
+	next, _ := chain.ParseHop(role)
+	resolve := h.b.Resolve
+	h.b.Resolve = func(ctx context.Context, r Request) (Resolved, error) {
+		res, err := resolve(ctx, r)
+		res.Hops = []chain.Hop{mfaHop, next}
+		return res, err
+	}
+	h.b.LockWait = time.Hour
+	ctx := context.Background()
+	unlock, err := cache.Lock(ctx, h.b.LockDir, req.TokenKey(), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := h.b.Token(ctx, req); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, chain.ErrMFARequired) || !strings.Contains(err.Error(), "hop 1/2") {
+			t.Errorf("err = %v, want hop 1/2's ErrMFARequired", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Token waited on the lock held by another process instead of failing for want of a prompt")
+	}
+	unlock()
+	if n := len(h.sts.calls); n != 0 {
+		t.Errorf("STS called %d times", n)
+	}
+
+	// login (interactive) caches the MFA hop's 12 h session ...
+	login := *h.b
+	login.Prompt = func(string) (string, error) { return "123456", nil }
+	if _, err := login.Login(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	// ... and after the token has expired a non-interactive call reuses it
+	// (the fake STS issues one-hour sessions).
+	h.now = h.now.Add(30 * time.Minute)
+	if _, err := h.b.Token(ctx, req); err != nil {
+		t.Fatalf("Token with the MFA session cached: %v", err)
+	}
+	if got := h.sts.calls["arn:aws:iam::222222222222:role/mfa-admin"]; got != 1 {
+		t.Errorf("MFA hop assumed %d times, want 1", got)
 	}
 }

@@ -50,9 +50,13 @@ func (r Request) chainKey() string {
 // command runs it. A revoked session is refused by the tool's own call;
 // `kubectl eksxa logout` with the same flags then drops it.
 func (b *Broker) Credentials(ctx context.Context, r Request, minLife time.Duration) (Result, error) {
+	pre, err := b.promptCheck(ctx, r, minLife)
+	if err != nil {
+		return Result{}, err
+	}
 	unlock := b.lock(ctx, r.chainKey())
 	defer unlock()
-	res, err := b.run(ctx, r, false, minLife)
+	res, err := b.run(ctx, r, false, minLife, pre)
 	if err != nil {
 		return Result{}, err
 	}
@@ -71,7 +75,7 @@ func (b *Broker) Credentials(ctx context.Context, r Request, minLife time.Durati
 func (b *Broker) loginChain(ctx context.Context, r Request) (Result, error) {
 	unlock := b.lock(ctx, r.chainKey())
 	defer unlock()
-	res, err := b.run(ctx, r, true, MinCredentialLife)
+	res, err := b.run(ctx, r, true, MinCredentialLife, nil)
 	if err != nil {
 		return res, err
 	}

@@ -144,8 +144,14 @@ func (rv resolver) profile(name string) (profileChoice, error) {
 	lookup := firstNonEmpty(name, "default")
 	p.selected = shared.Profile(lookup)
 	switch {
+	case p.selected == nil && name != "" && (len(files.ConfigFiles) == 0 || len(files.CredentialsFiles) == 0) && homeDir(rv.env) == "":
+		return profileChoice{}, fmt.Errorf("profile %q: %w", name, errNoHome("~/.aws/config and ~/.aws/credentials", "AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE"))
 	case p.selected == nil && name != "":
-		return profileChoice{}, &sharedconfig.NotFoundError{What: "profile", Name: name, Files: files.All()}
+		return profileChoice{}, &sharedconfig.NotFoundError{What: "profile", Name: name, Files: files.All(), Known: shared.ProfileNames()}
+	case name == "" && partialEnvKeys(rv.env) != nil:
+		// botocore: "Partial credentials found in env"; another identity
+		// (the [default] profile's) must not sign instead.
+		return profileChoice{}, partialEnvKeys(rv.env)
 	case name == "" && rv.env.Getenv("AWS_ACCESS_KEY_ID") != "" && rv.env.Getenv("AWS_SECRET_ACCESS_KEY") != "":
 		p.envKeys = true
 		p.base = chain.Base{Profile: "", Kind: chain.BaseDefault}
@@ -160,11 +166,28 @@ func (rv resolver) profile(name string) (profileChoice, error) {
 
 // sharedFiles are the AWS config and credentials files, as the SDK finds
 // them, with a leading "~" expanded as botocore does (see expandHome).
+//
+// With no home directory a file that is not named by its variable is left
+// out, never looked for under the working directory.
 func (rv resolver) sharedFiles() chain.SharedFiles {
 	home := homeDir(rv.env)
-	cfgFile := firstNonEmpty(expandHome(rv.env, rv.env.Getenv("AWS_CONFIG_FILE")), filepath.Join(home, ".aws", "config"))
-	credFile := firstNonEmpty(expandHome(rv.env, rv.env.Getenv("AWS_SHARED_CREDENTIALS_FILE")), filepath.Join(home, ".aws", "credentials"))
-	return chain.SharedFiles{ConfigFiles: []string{cfgFile}, CredentialsFiles: []string{credFile}}
+	var files chain.SharedFiles
+	for _, f := range []struct {
+		env  string
+		rel  string
+		list *[]string
+	}{
+		{"AWS_CONFIG_FILE", "config", &files.ConfigFiles},
+		{"AWS_SHARED_CREDENTIALS_FILE", "credentials", &files.CredentialsFiles},
+	} {
+		switch v := expandHome(rv.env, rv.env.Getenv(f.env)); {
+		case v != "":
+			*f.list = append(*f.list, v)
+		case home != "":
+			*f.list = append(*f.list, filepath.Join(home, ".aws", f.rel))
+		}
+	}
+	return files
 }
 
 // baseCredentials returns how to get the credentials that sign the first
@@ -175,14 +198,16 @@ func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context
 	var prov aws.CredentialsProvider
 	switch {
 	case p.envKeys:
-		prov = staticProvider(rv.envCredentials())
+		prov = rv.envProvider()
 	case base.Kind == chain.BaseStatic:
 		creds, _ := base.Static()
 		prov = staticProvider(creds)
 	case base.Kind == chain.BaseCredentialSource:
 		switch base.CredentialSource {
 		case chain.CredentialSourceEnvironment:
-			prov = staticProvider(rv.envCredentials())
+			if rv.env.Getenv("AWS_ACCESS_KEY_ID") != "" || rv.env.Getenv("AWS_SECRET_ACCESS_KEY") != "" {
+				prov = rv.envProvider()
+			}
 		case chain.CredentialSourceEC2:
 			prov = ec2rolecreds.New()
 		case chain.CredentialSourceECS:
@@ -191,7 +216,7 @@ func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context
 	case base.Kind == chain.BaseSSO:
 		prov = rv.signedInSSO(cfg, base, rv.ssoProvider(cfg, base))
 	case base.Kind == chain.BaseProcess:
-		prov = processcreds.NewProvider(base.Root.Get("credential_process"))
+		prov = safeProvider{processcreds.NewProvider(base.Root.Get("credential_process")), describeProcessFailure}
 	case base.Kind == chain.BaseWebIdentity:
 		prov = stscreds.NewWebIdentityRoleProvider(sts.NewFromConfig(cfg), base.Root.Get("role_arn"),
 			stscreds.IdentityTokenFile(base.Root.Get("web_identity_token_file")),
@@ -216,6 +241,11 @@ func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context
 		if !creds.HasKeys() {
 			return aws.Credentials{}, errNoCredentials(p.name, base)
 		}
+		if creds.CanExpire {
+			if left := creds.Expires.Sub(rv.env.Now()); left < broker.MinTokenLife {
+				return aws.Credentials{}, errBaseExpiring(base, creds, left)
+			}
+		}
 		return creds, nil
 	}
 }
@@ -228,8 +258,8 @@ func (rv resolver) baseCredentials(cfg aws.Config, p profileChoice) func(context
 func (rv resolver) defaultChain(cfg aws.Config) aws.CredentialsProvider {
 	get := rv.env.Getenv
 	switch {
-	case get("AWS_ACCESS_KEY_ID") != "" && get("AWS_SECRET_ACCESS_KEY") != "":
-		return staticProvider(rv.envCredentials())
+	case get("AWS_ACCESS_KEY_ID") != "" || get("AWS_SECRET_ACCESS_KEY") != "":
+		return rv.envProvider()
 	case get("AWS_WEB_IDENTITY_TOKEN_FILE") != "" && get("AWS_ROLE_ARN") != "":
 		return stscreds.NewWebIdentityRoleProvider(sts.NewFromConfig(cfg), get("AWS_ROLE_ARN"),
 			stscreds.IdentityTokenFile(get("AWS_WEB_IDENTITY_TOKEN_FILE")),
@@ -244,13 +274,48 @@ func (rv resolver) defaultChain(cfg aws.Config) aws.CredentialsProvider {
 	return ec2rolecreds.New()
 }
 
-func (rv resolver) envCredentials() aws.Credentials {
-	return aws.Credentials{
-		AccessKeyID:     rv.env.Getenv("AWS_ACCESS_KEY_ID"),
-		SecretAccessKey: rv.env.Getenv("AWS_SECRET_ACCESS_KEY"),
-		SessionToken:    rv.env.Getenv("AWS_SESSION_TOKEN"),
-		Source:          "environment",
+// envSource is the Source of credentials taken from the environment.
+const envSource = "environment"
+
+// envProvider returns the environment's credentials: AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, and AWS_CREDENTIAL_EXPIRATION
+// (RFC 3339), which aws-vault exec, granted and `kubectl eksxa exec` set
+// beside session keys and which botocore reads: the token must not outlive
+// them. Half a key pair is an error, as in botocore.
+func (rv resolver) envProvider() aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		if err := partialEnvKeys(rv.env); err != nil {
+			return aws.Credentials{}, err
+		}
+		creds := aws.Credentials{
+			AccessKeyID:     rv.env.Getenv("AWS_ACCESS_KEY_ID"),
+			SecretAccessKey: rv.env.Getenv("AWS_SECRET_ACCESS_KEY"),
+			SessionToken:    rv.env.Getenv("AWS_SESSION_TOKEN"),
+			Source:          envSource,
+		}
+		if v := rv.env.Getenv("AWS_CREDENTIAL_EXPIRATION"); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return aws.Credentials{}, fmt.Errorf("AWS_CREDENTIAL_EXPIRATION=%q is not an RFC 3339 time (like 2026-03-01T09:00:00Z): fix or unset it", v)
+			}
+			creds.CanExpire, creds.Expires = true, t
+		}
+		return creds, nil
+	})
+}
+
+// partialEnvKeys is botocore's "Partial credentials found in env": one of
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY without the other.
+func partialEnvKeys(env Env) error {
+	id, secret := env.Getenv("AWS_ACCESS_KEY_ID") != "", env.Getenv("AWS_SECRET_ACCESS_KEY") != ""
+	if id == secret {
+		return nil
 	}
+	set, missing := "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"
+	if secret {
+		set, missing = missing, set
+	}
+	return fmt.Errorf("partial credentials in the environment: %s is set but %s is not: set both (with AWS_SESSION_TOKEN for temporary keys), or unset %s to use a profile", set, missing, set)
 }
 
 // ssoProvider gets the root's IAM Identity Center role credentials from
@@ -266,7 +331,12 @@ func (rv resolver) ssoProvider(cfg aws.Config, base chain.Base) aws.CredentialsP
 		startURL, cacheKey, c.Region = session.Get("sso_start_url"), session.Name, session.Get("sso_region")
 	}
 	sum := sha1.Sum([]byte(cacheKey)) //nolint:gosec // G401: the AWS CLI's SSO cache file name, shared with it
-	cached := filepath.Join(homeDir(rv.env), ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json")
+	home := homeDir(rv.env)
+	if home == "" {
+		err := errNoHome("the IAM Identity Center sign-in (~/.aws/sso/cache)", "run from a login shell")
+		return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, err })
+	}
+	cached := filepath.Join(home, ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json")
 	return ssocreds.New(sso.NewFromConfig(c), root.Get("sso_account_id"), root.Get("sso_role_name"), startURL, func(o *ssocreds.Options) {
 		o.CachedTokenFilepath = cached
 		if session != nil {
@@ -277,7 +347,17 @@ func (rv resolver) ssoProvider(cfg aws.Config, base chain.Base) aws.CredentialsP
 
 // loginProvider gets the root's `aws login` credentials.
 func (rv resolver) loginProvider(cfg aws.Config, base chain.Base) aws.CredentialsProvider {
-	path, err := logincreds.StandardCachedTokenFilepath(base.Root.Get("login_session"), rv.env.Getenv("AWS_LOGIN_CACHE_DIRECTORY"))
+	dir := expandHome(rv.env, rv.env.Getenv("AWS_LOGIN_CACHE_DIRECTORY"))
+	if dir == "" {
+		// The SDK would look in HOME alone; take botocore's home instead.
+		home := homeDir(rv.env)
+		if home == "" {
+			err := errNoHome("the `aws login` session (~/.aws/login/cache)", "AWS_LOGIN_CACHE_DIRECTORY")
+			return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, err })
+		}
+		dir = filepath.Join(home, ".aws", "login", "cache")
+	}
+	path, err := logincreds.StandardCachedTokenFilepath(base.Root.Get("login_session"), dir)
 	if err != nil {
 		return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return aws.Credentials{}, err })
 	}
@@ -293,7 +373,7 @@ func (rv resolver) containerProvider() aws.CredentialsProvider {
 	if endpoint == "" {
 		return nil
 	}
-	return endpointcreds.New(endpoint, func(o *endpointcreds.Options) {
+	return safeProvider{describe: describeContainerFailure, prov: endpointcreds.New(endpoint, func(o *endpointcreds.Options) {
 		o.AuthorizationToken = rv.env.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
 		// EKS Pod Identity hands the token over in a file it rotates; read
 		// it on each call, as the SDK does (the file wins over the value).
@@ -306,7 +386,7 @@ func (rv resolver) containerProvider() aws.CredentialsProvider {
 				return strings.TrimSpace(string(b)), nil
 			})
 		}
-	})
+	})}
 }
 
 // loadAWS loads the SDK's configuration for region ("" for the default)
@@ -321,12 +401,14 @@ func loadAWS(ctx context.Context, region, endpointURL, caBundle string, env Env)
 		config.WithLogger(logging.Nop{}), config.WithHTTPClient(newHTTPClient()),
 		config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}),
 	}
-	// The SDK reads AWS_PROFILE itself and fails when that profile is in
+	// The SDK reads AWS_PROFILE (and AWS_DEFAULT_PROFILE) itself and fails when that profile is in
 	// none of its files, and it is given none: the profile has been read
 	// here already (Request.Profile), so the process forgets the variable
 	// before the SDK looks. Nothing after the cold path reads it.
-	if os.Getenv("AWS_PROFILE") != "" { //nolint:forbidigo // the SDK reads the process's own variable; this is what it sees
-		_ = os.Unsetenv("AWS_PROFILE") // fails only for an invalid name
+	for _, name := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		if os.Getenv(name) != "" { //nolint:forbidigo // the SDK reads the process's own variable; this is what it sees
+			_ = os.Unsetenv(name) // fails only for an invalid name
+		}
 	}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
@@ -452,8 +534,34 @@ func (p staticProvider) Retrieve(context.Context) (aws.Credentials, error) {
 	return aws.Credentials(p), nil
 }
 
+// homeDir is the user's home directory, as botocore's os.path.expanduser
+// finds it: HOME (USERPROFILE on Windows), else the account database
+// (os/user; cron, systemd units and `env -i` run without HOME). A
+// relative value is no home: the AWS files, the SSO cache and the
+// kubeconfig are never looked for under the working directory. "" when
+// there is none; callers say so.
 func homeDir(env Env) string {
-	return firstNonEmpty(env.Getenv("HOME"), env.Getenv("USERPROFILE"))
+	for _, h := range []string{env.Getenv("HOME"), env.Getenv("USERPROFILE"), lookupHome()} {
+		if h != "" && filepath.IsAbs(h) {
+			return h
+		}
+	}
+	return ""
+}
+
+// lookupHome returns the current user's home from the account database,
+// "" when it has none. A variable so that tests can take it away.
+var lookupHome = func() string {
+	if u, err := user.Current(); err == nil {
+		return u.HomeDir
+	}
+	return ""
+}
+
+// errNoHome says that a file under the home directory was needed and
+// there is no home directory, and what to set instead.
+func errNoHome(what, instead string) error {
+	return fmt.Errorf("no home directory to find %s in: HOME is unset (or relative) and the account database has none for this user; set HOME, or %s", what, instead)
 }
 
 // osUser names the person for the default role session name, so that

@@ -4,7 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/chain"
 )
 
@@ -18,8 +22,14 @@ func ssoSignInFix(profile string) string {
 	return "`kubectl eksxa login` with the same flags (or `aws sso login --profile " + profile + "`)"
 }
 
-// errBaseCredentials wraps a failure to get base's credentials.
+// errBaseCredentials wraps a failure to get base's credentials. The
+// provider's text goes through scrubSecrets; the credential_process and
+// container providers' own errors never reach it (see safeProvider).
 func errBaseCredentials(base chain.Base, err error) error {
+	return describeBaseFailure(base, scrubbedError{err})
+}
+
+func describeBaseFailure(base chain.Base, err error) error {
 	if base.Root == nil {
 		return fmt.Errorf("getting base AWS credentials: %w", err)
 	}
@@ -31,7 +41,7 @@ func errBaseCredentials(base chain.Base, err error) error {
 		}
 		return fmt.Errorf("%s: no valid IAM Identity Center (SSO) sign-in: run %s, then try again: %w", what, ssoSignInFix(base.Profile), err)
 	case chain.BaseProcess:
-		return fmt.Errorf("%s: its credential_process failed; run it by hand to see why: %w", what, err)
+		return fmt.Errorf("%s: credential_process gave no credentials: %w; run it by hand to see its output: %s", what, err, base.Root.Get("credential_process"))
 	case chain.BaseWebIdentity:
 		return fmt.Errorf("%s: AssumeRoleWithWebIdentity with web_identity_token_file %s failed: %w", what, base.Root.Get("web_identity_token_file"), err)
 	case chain.BaseLogin:
@@ -41,6 +51,40 @@ func errBaseCredentials(base chain.Base, err error) error {
 	}
 	return fmt.Errorf("%s: getting base AWS credentials: %w", what, err)
 }
+
+// errBaseExpiring refuses base credentials that expire within
+// broker.MinTokenLife (left may be negative: already expired), as botocore
+// refuses expired credential_process credentials: a token signed with them
+// would be dead on arrival, and cached. It names where they came from.
+func errBaseExpiring(base chain.Base, creds aws.Credentials, left time.Duration) error {
+	when := fmt.Sprintf("expire at %s", creds.Expires.UTC().Format(time.RFC3339))
+	if left <= 0 {
+		when = fmt.Sprintf("expired at %s (%s ago)", creds.Expires.UTC().Format(time.RFC3339), (-left).Round(time.Second))
+	} else {
+		when += fmt.Sprintf(", in %s", left.Round(time.Second))
+	}
+	what, fix := "the base credentials", "refresh them"
+	switch {
+	case creds.Source == envSource:
+		what = "the environment's credentials (AWS_ACCESS_KEY_ID, AWS_CREDENTIAL_EXPIRATION)"
+		fix = "get fresh ones (run aws-vault exec, assume or `kubectl eksxa exec` again), or unset the AWS_* variables to use your profile"
+	case base.Root != nil && base.Kind == chain.BaseProcess:
+		what = fmt.Sprintf("profile %q: the credentials its credential_process (%s) returned", base.Profile, base.Root.Get("credential_process"))
+		fix = "make it return fresh ones (clear its own cache, sign in again), and run it by hand to check the Expiration it prints"
+	case base.Root != nil && base.Kind == chain.BaseSSO:
+		what = fmt.Sprintf("profile %q: the IAM Identity Center role credentials", base.Profile)
+		fix = "run `" + ssoSignInFix(base.Profile) + "`"
+	case base.Root != nil:
+		what = fmt.Sprintf("profile %q: the base credentials", base.Profile)
+	}
+	return fmt.Errorf("%s %s; a token needs them for at least %s more: %s", what, when, broker.MinTokenLife, fix)
+}
+
+// scrubbedError prints its error with secret-shaped runs replaced.
+type scrubbedError struct{ err error }
+
+func (e scrubbedError) Error() string { return scrubSecrets(e.err.Error()) }
+func (e scrubbedError) Unwrap() error { return e.err }
 
 // errNoCredentials says that nothing supplied base credentials for
 // profile ("" for none) and where it looked.

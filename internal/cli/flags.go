@@ -92,7 +92,10 @@ func (f *chainFlags) resolveChain(env Env) (selection, error) {
 		break
 	}
 	if s.req.Profile == "" && !f.ignoreEnvProfile {
-		s.req.Profile = env.Getenv("AWS_PROFILE")
+		// AWS_PROFILE, else AWS_DEFAULT_PROFILE (the AWS CLI v1's name for
+		// it), in the Go SDK's order; botocore alone prefers the second
+		// when both are set (README, "Choices").
+		s.req.Profile = firstNonEmpty(env.Getenv("AWS_PROFILE"), env.Getenv("AWS_DEFAULT_PROFILE"))
 	}
 	// With --profile (or for credential-process, which ignores them),
 	// AWS_PROFILE and AWS_DEFAULT_PROFILE decide nothing: the resolver

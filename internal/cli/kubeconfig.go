@@ -77,6 +77,10 @@ changing nothing else in the file.`,
 				}
 				command = abs
 			}
+			// Before the chain: it may ask for an MFA code.
+			if path == "" && env.Getenv("KUBECONFIG") == "" && homeDir(env) == "" {
+				return errNoHome("~/.kube/config", "KUBECONFIG, or pass --kubeconfig")
+			}
 			gate, err := checkKubectl(env, command, allowKuberc && !dryRun)
 			if err != nil {
 				return err
@@ -189,7 +193,8 @@ func CheckExecCommand(command string) error {
 }
 
 // runChain resolves the flags and runs the chain for a command that a
-// person runs at a terminal (MFA prompts allowed).
+// person runs at a terminal: MFA prompts only when stdin is one
+// (terminalPrompt).
 // f is normalised in place (a cluster ARN becomes NAME + --region), so
 // that what the caller writes from f (the kubeconfig's exec args) names
 // the cluster as the token's cache key does.
@@ -198,7 +203,7 @@ func runChain(ctx context.Context, env Env, f *chainFlags) (selection, broker.Re
 	if err != nil {
 		return selection{}, broker.Result{}, err
 	}
-	res, err := newBroker(env, sel, stdinPrompt(env)).Chain(ctx, sel.req)
+	res, err := newBroker(env, sel, terminalPrompt(env)).Chain(ctx, sel.req)
 	return sel, res, err
 }
 

@@ -31,11 +31,6 @@ func expandHome(env Env, p string) string {
 	var home string
 	if name == "" {
 		home = homeDir(env)
-		if home == "" {
-			if u, err := user.Current(); err == nil {
-				home = u.HomeDir
-			}
-		}
 	} else if u, err := user.Lookup(name); err == nil {
 		home = u.HomeDir
 	}
@@ -79,7 +74,7 @@ func cacheDirFor(env Env) (string, error) {
 	default:
 		home := homeDir(env)
 		if home == "" {
-			return "", fmt.Errorf("no HOME, no EKSXA_CACHE_DIR and no KUBECACHEDIR: cannot find the cache")
+			return "", errNoHome("the cache (~/.kube/cache/eksxa)", "EKSXA_CACHE_DIR or KUBECACHEDIR")
 		}
 		from = "HOME"
 		dir = filepath.Join(home, ".kube", "cache", "eksxa")

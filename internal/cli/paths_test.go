@@ -50,9 +50,14 @@ func TestCacheDirFor(t *testing.T) {
 		{"EKSXA_CACHE_DIR with ~", map[string]string{"HOME": "/h", "EKSXA_CACHE_DIR": "~/.kube/cache/eksxa-team"}, "/h/.kube/cache/eksxa-team", ""},
 		{"relative EKSXA_CACHE_DIR", map[string]string{"HOME": "/h", "EKSXA_CACHE_DIR": "cache"}, "", `EKSXA_CACHE_DIR="cache" is a relative path`},
 		{"relative KUBECACHEDIR", map[string]string{"HOME": "/h", "KUBECACHEDIR": "./kc"}, "", `KUBECACHEDIR="./kc" is a relative path`},
-		{"relative HOME", map[string]string{"HOME": "h"}, "", `HOME="h" is a relative path`},
-		{"nothing", map[string]string{}, "", "no HOME, no EKSXA_CACHE_DIR and no KUBECACHEDIR"},
+		// A relative HOME is no home (the account database's is taken, none
+		// here), never a cache under the working directory.
+		{"relative HOME", map[string]string{"HOME": "h"}, "", "no home directory to find the cache"},
+		{"nothing", map[string]string{}, "", "set HOME, or EKSXA_CACHE_DIR or KUBECACHEDIR"},
 	}
+	old := lookupHome
+	t.Cleanup(func() { lookupHome = old })
+	lookupHome = func() string { return "" }
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := cacheDirFor(envOf(tt.vars))

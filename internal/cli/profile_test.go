@@ -162,7 +162,8 @@ func TestSSOErrorsNameProfileAndFix(t *testing.T) {
 }
 
 // TestProfileNotFoundNamesFiles: a profile in no file says which files
-// were read, whichever way it was chosen (issue 12, item 5's message).
+// were read, whichever way it was chosen (issue 12, item 5's message), and
+// the next step: the profiles that exist, or how to create it.
 func TestProfileNotFoundNamesFiles(t *testing.T) {
 	isolateAWS(t)
 	home := t.TempDir()
@@ -173,7 +174,8 @@ func TestProfileNotFoundNamesFiles(t *testing.T) {
 	env := map[string]string{"HOME": home, "AWS_CONFIG_FILE": cfg}
 	rv := resolver{env: Env{Getenv: func(k string) string { return env[k] }, Now: time.Now}}
 	_, err := rv.Resolve(context.Background(), broker.Request{Cluster: "prod", Profile: "eks"})
-	want := fmt.Sprintf(`profile "eks" not found in %s, %s`, cfg, filepath.Join(home, ".aws", "credentials"))
+	want := fmt.Sprintf("profile \"eks\" not found in %s, %s; profiles there: other. Check the name, or create it with `aws configure --profile eks`",
+		cfg, filepath.Join(home, ".aws", "credentials"))
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -71,7 +70,7 @@ func (rv resolver) ensureSSO(ctx context.Context, cfg aws.Config, base chain.Bas
 	}
 	home := homeDir(rv.env)
 	if home == "" {
-		return errors.New("no HOME: cannot find the IAM Identity Center sign-in cache (~/.aws/sso/cache)")
+		return errNoHome("the IAM Identity Center sign-in cache (~/.aws/sso/cache)", "run from a login shell")
 	}
 	oc := cfg.Copy()
 	oc.Region = sess.Region

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"os"
+
 	"bufio"
 	"fmt"
+	"golang.org/x/term"
 	"io"
 	"runtime"
 	"strings"
@@ -108,6 +111,18 @@ func verboseLogger(w io.Writer, now func() time.Time) func(string, ...any) {
 	return func(format string, args ...any) {
 		fmt.Fprintf(w, "eksxa [%6.1fms] %s\n", float64(now().Sub(start).Microseconds())/1000, fmt.Sprintf(format, args...))
 	}
+}
+
+// terminalPrompt is stdinPrompt when stdin is a terminal, else nil: a
+// command run from a script, a pipe or CI (doctor, kubeconfig) then fails
+// at once on a hop that needs MFA, naming `kubectl eksxa login`, instead
+// of printing a prompt nobody answers and failing on EOF. (/dev/null is a
+// character device too, so a mode check would not do; term asks the tty.)
+func terminalPrompt(env Env) func(string) (string, error) {
+	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return stdinPrompt(env)
+	}
+	return nil
 }
 
 // stdinPrompt asks on stderr and reads one line from stdin.

@@ -97,6 +97,15 @@ func parseHop(spec string) (Hop, error) {
 	if err := ValidateRoleARN(h.RoleARN); err != nil {
 		return Hop{}, err
 	}
+	// A part without "=" after a setting is the rest of that setting's
+	// value, cut at a comma the SPEC cannot carry: say so, not that the
+	// first half is malformed.
+	for i := 2; i < len(parts); i++ {
+		if p := strings.TrimSpace(parts[i]); p != "" && !strings.Contains(p, "=") {
+			prev, _, _ := strings.Cut(strings.TrimSpace(parts[i-1]), "=")
+			return Hop{}, errCommaInValue(strings.TrimSpace(prev))
+		}
+	}
 	seen := map[string]bool{}
 	for i, raw := range parts[1:] {
 		part := strings.TrimSpace(raw)
@@ -121,9 +130,13 @@ func parseHop(spec string) (Hop, error) {
 		var err error
 		switch key {
 		case keyExternalID:
-			h.ExternalID, err = val, validateExternalID(val)
+			if h.ExternalID, err = val, validateExternalID(val); err != nil {
+				err = fmt.Errorf("%w (in a hop SPEC without the comma, which ends a setting; %s)", err, commaFix)
+			}
 		case keySessionName:
-			h.SessionName, err = val, ValidateSessionName(val)
+			if h.SessionName, err = val, ValidateSessionName(val); err != nil {
+				err = fmt.Errorf("%w (in a hop SPEC without the comma, which ends a setting; %s)", err, commaFix)
+			}
 		case keyDuration:
 			h.Duration, err = parseDuration(val)
 		case keyMFASerial:
@@ -136,6 +149,14 @@ func parseHop(spec string) (Hop, error) {
 		}
 	}
 	return h, nil
+}
+
+// commaFix is how to pass a value a hop SPEC cannot carry.
+const commaFix = "an external ID or session name with a comma goes in a profile: role_arn with external_id or role_session_name in ~/.aws/config, selected with --profile"
+
+// errCommaInValue says that key's value was cut at a comma.
+func errCommaInValue(key string) error {
+	return fmt.Errorf("the value of %s holds a comma, and a comma ends each setting of a hop SPEC, so it cannot be written here; %s", key, commaFix)
 }
 
 func isSpecKey(k string) bool {

@@ -85,6 +85,11 @@ func TestParseHopErrors(t *testing.T) {
 		{arnAdmin + ",session-name=" + strings.Repeat("s", 65), `must be 2-64 characters`},
 		{arnAdmin + ",session-name=ålice", `session name "ålice" must be 2-64`},
 		{arnAdmin + ",external-id=a", `external ID "a" must be 2-1224 characters`},
+		{arnAdmin + ",external-id=a", `(in a hop SPEC without the comma, which ends a setting; an external ID or session name with a comma goes in a profile: role_arn with external_id or role_session_name in ~/.aws/config, selected with --profile)`},
+		// A comma cuts the value; the message says so, not that "a" is too short.
+		{arnAdmin + ",external-id=a,b", `the value of external-id holds a comma, and a comma ends each setting of a hop SPEC, so it cannot be written here; an external ID or session name with a comma goes in a profile`},
+		{arnAdmin + ",session-name=al,ice,duration=1h", `the value of session-name holds a comma`},
+		{arnAdmin + ",session-name=a", `session name "a" must be 2-64 characters of letters, digits and +=,.@_- (in a hop SPEC without the comma`},
 		{arnAdmin + ",source-identity=a b", `source identity "a b" must be 2-64 characters`},
 		{arnAdmin + ",source-identity=aws:me", `source identity "aws:me" must be 2-64 characters`},
 		{arnAdmin + ",mfa-serial=arn:aws:iam::111111111111:user/alice", `MFA serial "arn:aws:iam::111111111111:user/alice" does not have the shape arn:PARTITION:iam::ACCOUNT:mfa/NAME`},

@@ -193,13 +193,8 @@ func (r *Runner) run(ctx context.Context, baseARN string, getBase func(context.C
 		if start == len(hops) {
 			return cur, nil
 		}
-		if r.Prompt == nil {
-			for i := start; i < len(hops); i++ {
-				if hops[i].MFASerial != "" {
-					return Session{}, r.hopErr(i, hops, "",
-						fmt.Errorf("%w (mfa-serial %s)", ErrMFARequired, hops[i].MFASerial), loginHint)
-				}
-			}
+		if err := r.mfaFrom(start, hops); err != nil {
+			return Session{}, err
 		}
 		if start == 0 {
 			base, err := getBase(ctx)
@@ -213,7 +208,7 @@ func (r *Runner) run(ctx context.Context, baseARN string, getBase func(context.C
 			return sess, nil
 		}
 		var he *HopError
-		if start > 0 && start < redoneFrom && failed == start && errors.As(err, &he) && refusedSigner(he.Code) && r.Cache != nil {
+		if start > 0 && start < redoneFrom && failed == start && errors.As(err, &he) && RefusedSigner(he.Code) && r.Cache != nil {
 			redoneFrom = start
 			r.logf("hop %d/%d (%s): STS refused the cached session of hop %d (%s); dropped it, assuming again from hop %d",
 				start+1, len(hops), hops[start].RoleARN, start, he.Code, start)
@@ -226,6 +221,36 @@ func (r *Runner) run(ctx context.Context, baseARN string, getBase func(context.C
 		}
 		return Session{}, err
 	}
+}
+
+// NeedsPrompt returns the error Run would return for want of a prompt
+// (a *HopError wrapping ErrMFARequired) when the Runner cannot prompt and a
+// hop that needs an MFA code would be assumed, because no later hop has a
+// valid cached session; nil otherwise. It reads the cache only: no STS
+// call, no base credentials. A caller that is about to wait for another
+// process (one that may be sitting at its own MFA prompt) asks first, so
+// that it fails at once as Run would.
+func (r *Runner) NeedsPrompt(hops []Hop) error {
+	if r.Prompt != nil || len(hops) == 0 {
+		return nil
+	}
+	quiet := *r
+	quiet.Log = nil
+	start, _ := quiet.resume(hops)
+	return r.mfaFrom(start, hops)
+}
+
+// mfaFrom is NeedsPrompt's answer for a run that starts at hop start.
+func (r *Runner) mfaFrom(start int, hops []Hop) error {
+	if r.Prompt != nil {
+		return nil
+	}
+	for i := start; i < len(hops); i++ {
+		if hops[i].MFASerial != "" {
+			return r.hopErr(i, hops, "", fmt.Errorf("%w (mfa-serial %s)", ErrMFARequired, hops[i].MFASerial), loginHint)
+		}
+	}
+	return nil
 }
 
 // resume finds the last hop with a cached session that is still valid and
@@ -348,10 +373,22 @@ func (r *Runner) logf(format string, args ...any) {
 	}
 }
 
-// refusedSigner reports whether code says STS refused the signing credentials.
-func refusedSigner(code string) bool {
+// RefusedSigner reports whether an AWS error code says STS refused the
+// signing credentials themselves: they are unknown, revoked or expired
+// (STS's common errors InvalidClientTokenId and ExpiredToken; the SDK and
+// other services spell them ExpiredTokenException and
+// UnrecognizedClientException). Only then is a cached session that signed
+// the call dropped and its hop assumed again.
+//
+// AccessDenied is not one of them: on AssumeRole it is the target role's
+// trust policy (or the signer's permissions, an SCP, a wrong external ID or
+// MFA code) refusing a session STS accepted, and dropping that session
+// would throw away an MFA hop's 12-hour session and ask for the code again
+// without curing the denial. SignatureDoesNotMatch is not either: a
+// skewed clock causes it, and the session is then still good.
+func RefusedSigner(code string) bool {
 	switch code {
-	case "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "AccessDenied":
+	case "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException":
 		return true
 	}
 	return false

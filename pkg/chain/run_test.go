@@ -442,7 +442,7 @@ func TestRunBaseRefused(t *testing.T) {
 }
 
 func TestRunRevokedCachedSession(t *testing.T) {
-	for _, code := range []string{"ExpiredToken", "InvalidClientTokenId", "AccessDenied"} {
+	for _, code := range []string{"ExpiredToken", "InvalidClientTokenId", "UnrecognizedClientException"} {
 		t.Run(code, func(t *testing.T) {
 			h := newHarness(t)
 			hops := []Hop{{RoleARN: arnA, Duration: 4 * time.Hour}, {RoleARN: arnB}, {RoleARN: arnC}}
@@ -474,6 +474,40 @@ func TestRunRevokedCachedSession(t *testing.T) {
 			}
 			if got.Credentials.AccessKeyID != h.cache.akid(2) {
 				t.Errorf("result is not the new last session")
+			}
+		})
+	}
+}
+
+// TestRunDenialKeepsCachedSession: a later hop's AccessDenied (its trust
+// policy, a wrong external ID) or a skewed clock's SignatureDoesNotMatch is
+// not a refused signer: the earlier hop's cached session (an MFA hop's 12
+// hours) stays, the denial is reported, and nothing is assumed again.
+func TestRunDenialKeepsCachedSession(t *testing.T) {
+	for _, code := range []string{"AccessDenied", "SignatureDoesNotMatch"} {
+		t.Run(code, func(t *testing.T) {
+			h := newHarness(t)
+			hops := []Hop{{RoleARN: arnA, Duration: 4 * time.Hour}, {RoleARN: arnB}}
+			if _, err := h.run(t, hops...); err != nil {
+				t.Fatal(err)
+			}
+			h.clock.Add(90 * time.Minute) // hop 2's session expired, hop 1's lives
+			kept := h.cache.akid(0)
+			if code == "AccessDenied" {
+				h.sts.deny[arnB] = true
+			} else {
+				h.sts.revoke(kept, code)
+			}
+			_, err := h.run(t, hops...)
+			var he *HopError
+			if !errors.As(err, &he) || he.Index != 2 || he.Code != code {
+				t.Fatalf("err = %v, want hop 2's %s", err, code)
+			}
+			if diff := cmp.Diff([]string{arnB + " <- " + kept}, signers(h.sts.Calls()[2:])); diff != "" {
+				t.Errorf("calls after the denial (-want +got):\n%s", diff)
+			}
+			if h.cache.akid(0) != kept || h.cache.drops != 0 {
+				t.Errorf("hop 1's session dropped for hop 2's %s (drops %d)", code, h.cache.drops)
 			}
 		})
 	}

@@ -75,7 +75,7 @@ type Chain struct {
 func (c *Config) Chain(name string) (Chain, error) {
 	top := c.profiles[name]
 	if top == nil {
-		return Chain{}, &NotFoundError{What: "profile", Name: name, Files: c.files.All()}
+		return Chain{}, &NotFoundError{What: "profile", Name: name, Files: c.files.All(), Known: c.ProfileNames()}
 	}
 	ch := Chain{Selected: top}
 	visited := []string{name}
@@ -99,7 +99,7 @@ func (c *Config) Chain(name string) (Chain, error) {
 		}
 		sp := c.profiles[src]
 		if sp == nil {
-			return Chain{}, &NotFoundError{What: "source_profile", Name: src, Of: p.Name, Files: c.files.All()}
+			return Chain{}, &NotFoundError{What: "source_profile", Name: src, Of: p.Name, Files: c.files.All(), Known: c.ProfileNames()}
 		}
 		if contains(visited, src) && (src != p.Name || !hasStatic(sp)) {
 			return Chain{}, fmt.Errorf("profile %q: source_profile loop: %s -> %s", name, strings.Join(visited, " -> "), src)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sort"
 	"strings"
 )
 
@@ -146,6 +147,16 @@ func (c *Config) Profile(name string) *Profile { return c.profiles[name] }
 // SSOSession returns the named [sso-session], or nil.
 func (c *Config) SSOSession(name string) *Profile { return c.ssoSessions[name] }
 
+// ProfileNames returns the names of the profiles found, sorted.
+func (c *Config) ProfileNames() []string {
+	names := make([]string, 0, len(c.profiles))
+	for n := range c.profiles {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // Files are the files Load was given.
 func (c *Config) Files() Files { return c.files }
 
@@ -156,12 +167,33 @@ type NotFoundError struct {
 	// Of is the profile that names it, "" for the selected profile.
 	Of    string
 	Files []string
+	// Known lists the profiles the files do hold (Config.ProfileNames), for
+	// the next step; nil when not looked up.
+	Known []string
 }
+
+// maxKnownNamed bounds how many existing profiles an error lists.
+const maxKnownNamed = 10
 
 func (e *NotFoundError) Error() string {
 	s := fmt.Sprintf("%s %q not found in %s", e.What, e.Name, strings.Join(e.Files, ", "))
 	if e.Of != "" {
 		s = fmt.Sprintf("profile %q: ", e.Of) + s
+	}
+	if e.What == "sso-session" {
+		return s
+	}
+	switch n := len(e.Known); {
+	case e.Known == nil:
+	case n == 0:
+		s += "; they hold no profile"
+	case n <= maxKnownNamed:
+		s += "; profiles there: " + strings.Join(e.Known, ", ")
+	default:
+		s += fmt.Sprintf("; profiles there: %s and %d more", strings.Join(e.Known[:maxKnownNamed], ", "), n-maxKnownNamed)
+	}
+	if e.Known != nil {
+		s += fmt.Sprintf(". Check the name, or create it with `aws configure --profile %s`", e.Name)
 	}
 	return s
 }

@@ -195,25 +195,6 @@ func TestQANoHomeIgnoresWorkingDirectory(t *testing.T) {
 	}
 }
 
-// TestQASpecCommandsExist: SPEC "Commands" lists credential-process, exec,
-// nodes and completion, and kubeconfig's --all-clusters.
-func TestQASpecCommandsExist(t *testing.T) {
-	_, _, env := qaWorld(t)
-	for _, args := range [][]string{
-		{"credential-process", "--help"},
-		{"exec", "--help"},
-		{"nodes", "--help"},
-		{"completion", "bash"},
-		{"kubeconfig", "--all-clusters", "--help"},
-		{"login", "--no-browser", "--help"},
-	} {
-		r := runPlugin(t, env, "", args...)
-		if r.code != 0 {
-			t.Errorf("%v: exit %d stderr %q", args, r.code, strings.TrimSpace(r.stderr))
-		}
-	}
-}
-
 // TestQAKubeconfigNamesIdentityWithoutHops: with base credentials and no
 // hop, kubeconfig's report says "kubectl-eksxa as " and nothing after it.
 func TestQAKubeconfigNamesIdentityWithoutHops(t *testing.T) {
@@ -251,19 +232,6 @@ func TestQAExpiredProcessCredentialsNotHandedOut(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.stdout), &cred); err == nil && time.Until(cred.Status.ExpirationTimestamp) < time.Minute {
 			t.Errorf("exit 0 with an ExecCredential expiring %s (already past); want exit 1 naming the expired credential_process", cred.Status.ExpirationTimestamp)
 		}
-	}
-}
-
-// TestQASSOTokenNamesEksxaLogin: SPEC "IAM Identity Center (SSO)": a token
-// call whose SSO sign-in is missing fails at once naming `kubectl eksxa
-// login` (which runs the device flow).
-func TestQASSOTokenNamesEksxaLogin(t *testing.T) {
-	_, _, env := qaWorld(t)
-	qaWriteFile(t, filepath.Join(env["HOME"], ".aws", "config"),
-		"[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 333333333333\nsso_role_name = Admin\n", 0o600)
-	r := runPlugin(t, env, "", "token", "--cluster-name", "prod", "--region", "eu-west-1", "--profile", "sso")
-	if r.code != 1 || !strings.Contains(r.stderr, "kubectl eksxa login") {
-		t.Errorf("exit %d stderr %q; want exit 1 naming `kubectl eksxa login`", r.code, r.stderr)
 	}
 }
 
