@@ -198,13 +198,21 @@ func (b *Broker) Login(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	return confirmIdentity(ctx, res)
+}
+
+// confirmIdentity ends a login: the final session is one STS accepts, and
+// res.Identity says whose it is (asked of STS unless the run already did).
+func confirmIdentity(ctx context.Context, res Result) (Result, error) {
 	if res.checkErr != nil {
 		return res, fmt.Errorf("asking STS who the final session is: %w", res.checkErr)
 	}
 	if res.Identity == "" && res.Resolved.CallerIdentity != nil {
-		if res.Identity, err = res.Resolved.CallerIdentity(ctx, res.Final.Credentials); err != nil {
+		id, err := res.Resolved.CallerIdentity(ctx, res.Final.Credentials)
+		if err != nil {
 			return res, refusedFinal(res, err)
 		}
+		res.Identity = id
 	}
 	return res, nil
 }

@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/eksxa/kubectl-eksxa/pkg/cache"
@@ -79,15 +78,7 @@ func (b *Broker) loginChain(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if res.checkErr != nil {
-		return res, fmt.Errorf("asking STS who the final session is: %w", res.checkErr)
-	}
-	if res.Identity == "" && res.Resolved.CallerIdentity != nil {
-		if res.Identity, err = res.Resolved.CallerIdentity(ctx, res.Final.Credentials); err != nil {
-			return res, refusedFinal(res, err)
-		}
-	}
-	return res, nil
+	return confirmIdentity(ctx, res)
 }
 
 func expiry(canExpire bool, t time.Time) string {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -35,22 +34,7 @@ func awsCLI(t *testing.T) string {
 // runAWS runs the real aws CLI with exactly env (plus PATH).
 func runAWS(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(awsCLI(t), args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
-	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("aws %v: %v", args, err)
-	}
-	return r
+	return runCommand(t, "", env, "", awsCLI(t), args...)
 }
 
 // processWorld is a world whose ~/.aws holds the base profile "id" (static

@@ -3,14 +3,11 @@ package e2e
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/eksxa/kubectl-eksxa/internal/fakeaws"
 )
@@ -19,23 +16,7 @@ import (
 // the plugin wherever the user happens to be.
 func runPluginIn(t *testing.T, dir string, env map[string]string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
-	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running %v: %v", args, err)
-	}
-	return r
+	return runCommand(t, dir, env, "", binary, args...)
 }
 
 // assertEmptyDir fails when the working directory got anything, a "~"

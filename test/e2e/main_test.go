@@ -54,7 +54,15 @@ type result struct {
 // only what env says (plus PATH), stdin from stdin.
 func runPlugin(t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return runCommand(t, "", env, stdin, binary, args...)
+}
+
+// runCommand runs name in dir ("" for this one) with exactly env (plus
+// PATH) and stdin, and fails the test only when it could not be started.
+func runCommand(t *testing.T, dir string, env map[string]string, stdin, name string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -68,7 +76,7 @@ func runPlugin(t *testing.T, env map[string]string, stdin string, args ...string
 	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		r.code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running %v: %v", args, err)
+		t.Fatalf("running %s %v: %v", name, args, err)
 	}
 	return r
 }
