@@ -27,6 +27,7 @@ targets=(
 	"./pkg/cache FuzzDecode 50000"
 	"./pkg/cache FuzzIndexDecode 3000"
 	"./pkg/token FuzzParseExecInfo 30000"
+	"./pkg/nodes FuzzRelease 20000"
 	"./internal/cli FuzzRun 5000"
 )
 

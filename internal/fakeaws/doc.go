@@ -9,8 +9,10 @@
 // aws-iam-authenticator's verifier does) and EKS (REST-JSON) return, so the
 // real SDK clients decode them.
 //
-// One server answers both: STS at "/" (POST form or presigned GET), EKS
-// under "/clusters/". What is enforced, with the codes real AWS uses:
+// One server answers all: STS at "/" (POST form or presigned GET), EKS
+// under "/clusters/" and at "/cluster-versions", and SSM GetParameter at "/"
+// (POST with X-Amz-Target AmazonSSM.GetParameter, service "ssm"). What is
+// enforced, with the codes real AWS uses:
 //
 //   - SigV4 header auth (signed host and x-amz-date, payload hash of the
 //     body, content-length when signed) or query auth (X-Amz-Expires
@@ -33,6 +35,12 @@
 //     mode; DenyEKS yields AccessDeniedException. Signature failures use the
 //     REST-JSON names (InvalidSignatureException, UnrecognizedClientException,
 //     ExpiredTokenException).
+//   - The data plane: ListNodegroups and ListFargateProfiles page (two
+//     names a page unless maxResults says otherwise), DescribeNodegroup,
+//     Auto Mode's computeConfig in DescribeCluster, DescribeClusterVersions
+//     (SetClusterVersion), and public SSM parameters per region
+//     (SetSSMParameter; DenySSM yields AccessDeniedException,
+//     a missing one ParameterNotFound).
 //
 // A Server knows IAM users (AddUser), roles (AddRole) and EKS clusters
 // (AddCluster). AssumeRole issues fresh random credentials (ASIA... key IDs,

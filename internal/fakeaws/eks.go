@@ -22,6 +22,15 @@ type Cluster struct {
 	// API_AND_CONFIG_MAP.
 	AuthMode      string
 	AccessEntries []AccessEntry
+	// Version and PlatformVersion are what DescribeCluster reports;
+	// default 1.33 and eks.1.
+	Version, PlatformVersion string
+	// AutoMode, when set, is DescribeCluster's computeConfig.
+	AutoMode *AutoModeConfig
+	// Nodegroups and FargateProfiles (names) are the cluster's data
+	// plane (nodegroups.go).
+	Nodegroups      []Nodegroup
+	FargateProfiles []string
 }
 
 // AccessEntry is one EKS access entry.
@@ -55,6 +64,8 @@ func (s *Server) AddCluster(c Cluster) {
 	}
 	c.CAData = append([]byte(nil), c.CAData...)
 	c.AccessEntries = append([]AccessEntry(nil), c.AccessEntries...)
+	c.Nodegroups = append([]Nodegroup(nil), c.Nodegroups...)
+	c.FargateProfiles = append([]string(nil), c.FargateProfiles...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clusters[c.Name] = &clusterState{Cluster: c, created: s.now().UTC().Truncate(time.Second), id: strings.ToLower(randomID(32))}
@@ -92,6 +103,8 @@ func (s *Server) serveEKS(w http.ResponseWriter, r *http.Request, body []byte) {
 			action = "DescribeAccessEntry"
 		case len(segs) == 5 && segs[2] == "access-entries" && segs[4] == "access-policies":
 			action = "ListAssociatedAccessPolicies"
+		default:
+			action = dataPlaneAction(segs)
 		}
 	}
 	caller, sr, aerr := s.authenticate(r, body, "eks")
@@ -131,6 +144,9 @@ func (s *Server) serveEKS(w http.ResponseWriter, r *http.Request, body []byte) {
 
 	if action == "DescribeCluster" {
 		writeJSON(w, map[string]any{"cluster": describeCluster(&c, clusterARN)})
+		return
+	}
+	if s.serveDataPlane(w, r, action, &c, segs, clusterARN) {
 		return
 	}
 	if c.AuthMode == "CONFIG_MAP" {
@@ -194,20 +210,27 @@ func (s *Server) serveEKS(w http.ResponseWriter, r *http.Request, body []byte) {
 }
 
 func describeCluster(c *clusterState, arn string) map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"name":                 c.Name,
 		"arn":                  arn,
 		"createdAt":            float64(c.created.Unix()),
-		"version":              "1.33",
+		"version":              firstSet(c.Version, defaultVersion),
 		"endpoint":             c.Endpoint,
 		"status":               "ACTIVE",
-		"platformVersion":      "eks.1",
+		"platformVersion":      firstSet(c.PlatformVersion, "eks.1"),
 		"certificateAuthority": map[string]any{"data": base64.StdEncoding.EncodeToString(c.CAData)},
 		"accessConfig":         map[string]any{"authenticationMode": c.AuthMode},
 		"id":                   c.id,
 		"tags":                 map[string]string{},
 	}
+	if cc := computeConfig(c); cc != nil {
+		m["computeConfig"] = cc
+	}
+	return m
 }
+
+// defaultVersion is the Kubernetes version of a cluster that sets none.
+const defaultVersion = "1.33"
 
 // defaultUsername is the username EKS gives an access entry created
 // without one.

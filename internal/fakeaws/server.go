@@ -77,6 +77,8 @@ type Server struct {
 	calls      map[callKey]int
 	failures   map[string][]injected
 	eksDenials map[callKey]bool
+	versions   map[string]ClusterVersion // DescribeClusterVersions (nodegroups.go)
+	ssmParams  map[string]string         // region NUL name -> value (ssm.go)
 	sso        *ssoState
 }
 
@@ -265,7 +267,8 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
-// ServeHTTP routes STS (path "/") and EKS (paths under /clusters/).
+// ServeHTTP routes SSM (POST "/" with X-Amz-Target AmazonSSM.*), STS
+// (path "/") and EKS (paths under /clusters/, and /cluster-versions).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	d := s.delay
@@ -287,6 +290,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("X-Amzn-RequestId", reqID)
 	switch {
+	case isSSM(r):
+		s.serveSSM(w, r, body)
+	case r.URL.Path == "/cluster-versions":
+		s.serveClusterVersions(w, r, body)
 	case isSSORequest(r):
 		s.serveSSO(w, r, body)
 	case r.URL.Path == "/":

@@ -6,6 +6,7 @@ package main
 import (
 	_ "github.com/aws/aws-sdk-go-v2/config"
 	_ "github.com/aws/aws-sdk-go-v2/service/eks"
+	_ "github.com/aws/aws-sdk-go-v2/service/ssm"
 	_ "github.com/aws/aws-sdk-go-v2/service/sts"
 	_ "github.com/spf13/cobra"
 	_ "github.com/zalando/go-keyring"

@@ -2,7 +2,8 @@
 // authenticator is the one EKS runs: every bearer token is checked with
 // sigs.k8s.io/aws-iam-authenticator's Verifier, which replays the token's
 // presigned URL to STS. It serves just enough for real kubectl commands:
-// /version, discovery, and SelfSubjectReview (kubectl auth whoami).
+// /version, discovery, SelfSubjectReview (kubectl auth whoami) and the node
+// list (kubectl get nodes, kubectl eksxa nodes).
 package apiserver
 
 import (
@@ -36,6 +37,10 @@ type Server struct {
 	mapping map[string]User // canonical principal ARN -> user
 
 	verified, rejected atomic.Int64
+
+	nodes          []Node // nodes.go
+	nodesForbidden bool
+	nodeLists      atomic.Int64
 }
 
 // New starts a server for cluster in region (partition "aws", "aws-cn", ...).
@@ -83,6 +88,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/version":
 		writeJSON(w, map[string]string{"major": "1", "minor": "32", "gitVersion": "v1.32.0-eks-fake", "platform": "linux/amd64"})
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/nodes":
+		s.serveNodes(w, r, user)
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v1":
+		writeJSON(w, coreResources)
 	case r.Method == http.MethodGet && r.URL.Path == "/api":
 		writeJSON(w, map[string]any{"kind": "APIVersions", "versions": []string{"v1"}, "serverAddressByClientCIDRs": []any{}})
 	case r.Method == http.MethodGet && r.URL.Path == "/apis":

@@ -3,7 +3,8 @@
 // TLS Kubernetes API server that authenticates every request with the
 // verifier EKS runs. It writes a kubeconfig through a two-account chain,
 // runs the real kubectl against it twice (the second time from the cache),
-// shows who kubectl is, what is cached, and doctor's answer, then cleans up.
+// shows who kubectl is, what is cached, doctor's answer and the cluster's
+// nodes (one node group behind the latest AMI), then cleans up.
 package main
 
 import (
@@ -74,7 +75,10 @@ func run() error {
 		Name: cluster, Region: region, Account: workAcct, Endpoint: api.URL, CAData: api.CAData, AuthMode: "API",
 		AccessEntries: []fakeaws.AccessEntry{{PrincipalARN: admin, Policies: []fakeaws.AccessPolicy{
 			{PolicyARN: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"}}}},
+		Version: "1.31", PlatformVersion: "eks.18", Nodegroups: demoNodegroups, FargateProfiles: []string{"fp-default"},
 	})
+	fake.SetSSMParameter(region, "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/standard/recommended/release_version", "1.31.5-20250212")
+	api.SetNodes(demoNodes)
 	api.Map(admin, apiserver.User{Username: "eks-admin:{{SessionName}}", Groups: []string{"system:masters"}})
 	fmt.Printf("  accounts: identity %s (user alice), tools %s (role jump), workload %s (role eks-admin, cluster %s)\n",
 		identityAcct, toolsAcct, workAcct, cluster)
@@ -94,6 +98,7 @@ func run() error {
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_ENDPOINT_URL_STS=" + fake.URL, // the plugin's own STS and EKS calls;
 		"AWS_ENDPOINT_URL_EKS=" + fake.URL, // tokens still name sts.eu-west-1.amazonaws.com
+		"AWS_ENDPOINT_URL_SSM=" + fake.URL, // nodes' public AMI release parameters
 		"EKSXA_CACHE=file",
 	}
 
@@ -122,6 +127,12 @@ func run() error {
 
 	step("Asking doctor why a principal gets in (or not)")
 	if _, err := sh(env, "kubectl", "eksxa", "doctor", "--cluster-name", cluster, "--region", region, "--profile", "identity",
+		"--role-arn", jump, "--role-arn", admin+",external-id=platform-team"); err != nil {
+		return err
+	}
+
+	step("What runs the cluster's pods, and which node group is behind the latest AMI")
+	if _, err := sh(env, "kubectl", "eksxa", "nodes", "--cluster-name", cluster, "--region", region, "--profile", "identity",
 		"--role-arn", jump, "--role-arn", admin+",external-id=platform-team"); err != nil {
 		return err
 	}
@@ -166,3 +177,22 @@ func indent(b []byte) []byte {
 	b = append([]byte("  "), bytes.ReplaceAll(bytes.TrimRight(b, "\n"), []byte("\n"), []byte("\n  "))...)
 	return append(b, '\n')
 }
+
+// The demo cluster's data plane: two managed node groups, one 20 days
+// behind the latest AL2023 release, and their nodes plus a self-managed
+// one whose kubelet is too old.
+var (
+	demoNodegroups = []fakeaws.Nodegroup{
+		{Name: "ng-app", AMIType: "AL2023_x86_64_STANDARD", ReleaseVersion: "1.31.5-20250212", DesiredSize: 2, MinSize: 2, MaxSize: 4},
+		{Name: "ng-old", AMIType: "AL2023_x86_64_STANDARD", ReleaseVersion: "1.31.4-20250123", CapacityType: "SPOT", DesiredSize: 1, MinSize: 1, MaxSize: 2},
+	}
+	demoNodes = []apiserver.Node{
+		{Name: "ip-10-0-1-10.eu-west-1.compute.internal", KubeletVersion: "v1.31.5-eks-5d632ec", OSImage: "Amazon Linux 2023.6.20250212",
+			Labels: map[string]string{"eks.amazonaws.com/nodegroup": "ng-app", "eks.amazonaws.com/capacityType": "ON_DEMAND"}},
+		{Name: "ip-10-0-2-20.eu-west-1.compute.internal", KubeletVersion: "v1.31.4-eks-aeac579", OSImage: "Amazon Linux 2023.6.20250123",
+			Labels: map[string]string{"eks.amazonaws.com/nodegroup": "ng-old", "eks.amazonaws.com/capacityType": "SPOT"}},
+		{Name: "fargate-ip-10-0-3-30.eu-west-1.compute.internal", KubeletVersion: "v1.31.4-eks-a737599", OSImage: "Amazon Linux 2",
+			Labels: map[string]string{"eks.amazonaws.com/compute-type": "fargate"}},
+		{Name: "ip-10-0-4-40.eu-west-1.compute.internal", KubeletVersion: "v1.27.16-eks-a737599", OSImage: "Amazon Linux 2"},
+	}
+)
