@@ -88,6 +88,8 @@ func TestCompletion(t *testing.T) {
 		{"cache modes", []string{"token", "--cache", ""}, []string{"auto", "keyring", "file", "none"}},
 		{"status output", []string{"status", "-o", ""}, []string{"text", "json"}},
 		{"doctor output", []string{"doctor", "--output", ""}, []string{"text", "json"}},
+		{"nodes output (a command written later gets it too)", []string{"nodes", "-o", ""}, []string{"table", "json"}},
+		{"exec's profiles", []string{"exec", "--profile", "i"}, []string{"identity"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
