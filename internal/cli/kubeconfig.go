@@ -31,6 +31,7 @@ and make sure it is on PATH.`
 func newKubeconfigCommand(env Env) *cobra.Command {
 	var (
 		f         chainFlags
+		fl        fleetFlags
 		path      string
 		alias     string
 		userAlias string
@@ -42,7 +43,7 @@ func newKubeconfigCommand(env Env) *cobra.Command {
 		allowKuberc bool
 	)
 	cmd := &cobra.Command{
-		Use:   "kubeconfig --cluster-name NAME [--region REGION] [chain flags] [--kubeconfig PATH] [--alias CONTEXT] [--user-alias USER] [--dry-run]",
+		Use:   "kubeconfig (--cluster-name NAME [--alias CONTEXT] [--user-alias USER] | --all-clusters [--regions R1,R2] [--accounts A1,A2 --account-role SPEC] [--alias-template T] [--prune]) [--region REGION] [chain flags] [--kubeconfig PATH] [--dry-run]",
 		Short: "Write the cluster, an exec user and a context into the kubeconfig",
 		Long: `Look the cluster up with DescribeCluster through the chain, then write or merge
 its cluster entry (endpoint, CA), a user entry that runs kubectl-eksxa with the
@@ -60,12 +61,27 @@ The file is written as kubectl writes it: under kubectl's lock file
 leaves the file as it was. --dry-run prints the result with credentials
 redacted, as kubectl config view does.
 
+--all-clusters writes every cluster the chain can list (ListClusters) in each
+of --regions (default: the chain's region) and each of --accounts, reached by
+assuming --account-role there after the chain (default: the chain's own
+account), in one write. Contexts, and their users, are named by
+--alias-template, a Go template over .Name, .Region and .Account (default: the
+cluster ARN). Entries are marked with an "eksxa" extension; --prune removes
+marked entries whose cluster is gone from an account and region scanned
+successfully, never anything else. --dry-run prints the plan. An account or
+region that fails does not stop the others; the exit code is then 1.
+
 When kubectl's kuberc (~/.kube/kuberc, or KUBERC) has a credential plugin
 policy that would stop kubectl 1.35+ running the exec command, it says so and
 prints the credentialPluginAllowlist item to add; --allow-in-kuberc adds it,
 changing nothing else in the file.`,
 		Example: `  kubectl eksxa kubeconfig --cluster-name prod --region eu-west-1 \
-    --profile identity --role-arn arn:aws:iam::222222222222:role/eks-admin --alias prod`,
+    --profile identity --role-arn arn:aws:iam::222222222222:role/eks-admin --alias prod
+
+  # Every cluster of three workload accounts in two regions
+  kubectl eksxa kubeconfig --all-clusters --profile identity \
+    --accounts 222222222222,333333333333,444444444444 --account-role eks-admin,external-id=platform \
+    --regions eu-west-1,us-east-1 --alias-template '{{.Account}}-{{.Region}}-{{.Name}}' --prune`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -84,6 +100,25 @@ changing nothing else in the file.`,
 			gate, err := checkKubectl(env, command, allowKuberc && !dryRun)
 			if err != nil {
 				return err
+			}
+			if fl.all {
+				if userAlias != "" {
+					return usagef("--user-alias names one user; with --all-clusters each context's user takes its name")
+				}
+				p, err := validateFleet(cmd, env, f, fl, path, alias, dryRun)
+				if err != nil {
+					return err
+				}
+				p.command, p.overwrite, p.lockWait = command, overwrite, lockWait
+				ferr := runFleet(ctx, env, f, p)
+				if err := gate.apply(env.Stdout); err != nil {
+					return err
+				}
+				warnKubectl(env, gate)
+				return ferr
+			}
+			if name := fl.used(cmd); name != "" {
+				return usagef("%s needs --all-clusters", name)
 			}
 			sel, res, err := runChain(ctx, env, &f)
 			if err != nil {
@@ -160,6 +195,7 @@ changing nothing else in the file.`,
 		},
 	}
 	f.register(cmd)
+	fl.register(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&path, "kubeconfig", "", "The kubeconfig file to write (default: first file of KUBECONFIG, else ~/.kube/config).")
 	fs.StringVar(&alias, "alias", "", "Name the context this instead of the cluster ARN.")
@@ -167,7 +203,7 @@ changing nothing else in the file.`,
 	fs.BoolVar(&overwrite, "overwrite", false, "Replace a context or user of the same name that holds another cluster or chain.")
 	fs.StringVar(&execCmd, "exec-command", "", "Write this path (made absolute) as the exec command instead of kubectl-eksxa found on PATH.")
 	fs.DurationVar(&lockWait, "lock-timeout", kubeconfig.DefaultLockWait, "How long to wait for another writer's kubeconfig lock (<file>.lock, kubectl's) before giving up.")
-	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig, credentials redacted, instead of writing it.")
+	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig, credentials redacted, instead of writing it (with --all-clusters: the plan).")
 	fs.BoolVar(&allowKuberc, "allow-in-kuberc", false, "Add the exec command to credentialPluginAllowlist in kubectl's kuberc if its policy would stop kubectl running it.")
 	return cmd
 }

@@ -10,9 +10,10 @@
 // real SDK clients decode them.
 //
 // One server answers all: STS at "/" (POST form or presigned GET), EKS
-// under "/clusters/" and at "/cluster-versions", and SSM GetParameter at "/"
-// (POST with X-Amz-Target AmazonSSM.GetParameter, service "ssm"). What is
-// enforced, with the codes real AWS uses:
+// at "/clusters" (ListClusters), under "/clusters/" and at
+// "/cluster-versions", and SSM GetParameter at "/" (POST with X-Amz-Target
+// AmazonSSM.GetParameter, service "ssm"). What is enforced, with the codes
+// real AWS uses:
 //
 //   - SigV4 header auth (signed host and x-amz-date, payload hash of the
 //     body, content-length when signed) or query auth (X-Amz-Expires
@@ -30,7 +31,11 @@
 //     900..43200, the 1-hour role-chaining limit, the role's maximum,
 //     external ID, MFA serial and code, trust list, Deny, SourceIdentity
 //     kept along a chain.
-//   - EKS: clusters are visible only in their account and region;
+//   - EKS: clusters are visible only in their account and region (the
+//     account of the signing credentials, the region of the signature's
+//     scope), and clusters of one name may live in several; ListClusters
+//     pages (maxResults 1..100, Options.ListPageSize caps a page) with a
+//     nextToken good only for the account and region that got it;
 //     access-entry calls fail with InvalidRequestException in CONFIG_MAP
 //     mode; DenyEKS yields AccessDeniedException. Signature failures use the
 //     REST-JSON names (InvalidSignatureException, UnrecognizedClientException,
@@ -43,9 +48,9 @@
 //     a missing one ParameterNotFound).
 //
 // A Server knows IAM users (AddUser), roles (AddRole) and EKS clusters
-// (AddCluster). AssumeRole issues fresh random credentials (ASIA... key IDs,
-// 40-character secrets, session tokens of Options.SessionTokenSize
-// characters); Calls counts requests so a test can assert how often a role
+// (AddCluster, RemoveCluster). AssumeRole issues fresh random credentials
+// (ASIA... key IDs, 40-character secrets, session tokens of
+// Options.SessionTokenSize characters); Calls counts requests so a test can assert how often a role
 // was assumed. Fail, SetDelay, Revoke and DenyEKS inject the failures a
 // credential plugin must survive.
 //

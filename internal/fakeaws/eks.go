@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -55,9 +56,11 @@ type clusterState struct {
 	id      string
 }
 
-// AddCluster adds (or replaces) a cluster. A cluster with an Account is
-// visible only to callers of that account; with a Region, only to requests
-// signed for that region (as in real EKS, where clusters are regional).
+// AddCluster adds a cluster, or replaces the one with the same name,
+// account and region. A cluster with an Account is visible only to callers
+// of that account; with a Region, only to requests signed for that region
+// (as in real EKS, where clusters are regional). Clusters of the same name
+// may live in several accounts and regions.
 func (s *Server) AddCluster(c Cluster) {
 	if c.AuthMode == "" {
 		c.AuthMode = "API_AND_CONFIG_MAP"
@@ -66,9 +69,47 @@ func (s *Server) AddCluster(c Cluster) {
 	c.AccessEntries = append([]AccessEntry(nil), c.AccessEntries...)
 	c.Nodegroups = append([]Nodegroup(nil), c.Nodegroups...)
 	c.FargateProfiles = append([]string(nil), c.FargateProfiles...)
+	cs := &clusterState{Cluster: c, created: s.now().UTC().Truncate(time.Second), id: strings.ToLower(randomID(32))}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.clusters[c.Name] = &clusterState{Cluster: c, created: s.now().UTC().Truncate(time.Second), id: strings.ToLower(randomID(32))}
+	same := s.clusters[c.Name]
+	for i, old := range same {
+		if old.Account == c.Account && old.Region == c.Region {
+			same[i] = cs
+			return
+		}
+	}
+	s.clusters[c.Name] = append(same, cs)
+}
+
+// RemoveCluster deletes the cluster of that name, account and region (as
+// given to AddCluster), as if it had been deleted in EKS.
+func (s *Server) RemoveCluster(name, account, region string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clusters[name] = slices.DeleteFunc(s.clusters[name], func(c *clusterState) bool {
+		return c.Account == account && c.Region == region
+	})
+	if len(s.clusters[name]) == 0 {
+		delete(s.clusters, name)
+	}
+}
+
+// visible reports whether c can be seen by a caller of account signing for
+// region. The caller holds s.mu.
+func (c *clusterState) visible(account, region string) bool {
+	return (c.Account == "" || c.Account == account) && (c.Region == "" || c.Region == region)
+}
+
+// findCluster returns the cluster called name that a caller of account
+// signing for region sees. The caller holds s.mu.
+func (s *Server) findCluster(name, account, region string) (*clusterState, bool) {
+	for _, c := range s.clusters[name] {
+		if c.visible(account, region) {
+			return c, true
+		}
+	}
+	return nil, false
 }
 
 // DenyEKS makes every later call of the EKS action (e.g. "ListAccessEntries")
@@ -95,6 +136,8 @@ func (s *Server) serveEKS(w http.ResponseWriter, r *http.Request, body []byte) {
 	action := ""
 	if r.Method == http.MethodGet {
 		switch {
+		case len(segs) == 1:
+			action = "ListClusters"
 		case len(segs) == 2:
 			action = "DescribeCluster"
 		case len(segs) == 3 && segs[2] == "access-entries":
@@ -112,7 +155,7 @@ func (s *Server) serveEKS(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeEKSError(w, eksAuthError(aerr))
 		return
 	}
-	if action == "" || segs[1] == "" {
+	if action == "" || (action != "ListClusters" && segs[1] == "") {
 		writeEKSError(w, &apiError{Status: 404, Code: "UnknownOperationException", Message: fmt.Sprintf("%s %s is not an operation of this fake", r.Method, r.URL.Path)})
 		return
 	}
@@ -121,13 +164,17 @@ func (s *Server) serveEKS(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeEKSError(w, e)
 		return
 	}
+	if action == "ListClusters" {
+		s.listClusters(w, r, caller, sr.Region)
+		return
+	}
 	name := segs[1]
 	region, account := sr.Region, caller.account
 	clusterARN := fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", caller.partition, region, account, name)
 
 	s.mu.Lock()
 	denied := s.eksDenials[callKey{action, caller.principal}] || s.eksDenials[callKey{action, caller.arn}]
-	cs, ok := s.clusters[name]
+	cs, ok := s.findCluster(name, caller.account, sr.Region)
 	var c clusterState
 	if ok {
 		c = *cs
@@ -137,7 +184,7 @@ func (s *Server) serveEKS(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeEKSError(w, &apiError{Status: 403, Code: "AccessDeniedException", Message: fmt.Sprintf("User: %s is not authorized to perform: eks:%s on resource: %s", caller.arn, action, clusterARN)})
 		return
 	}
-	if !ok || (c.Account != "" && c.Account != caller.account) || (c.Region != "" && c.Region != sr.Region) {
+	if !ok {
 		writeEKSError(w, &apiError{Status: 404, Code: "ResourceNotFoundException", Message: fmt.Sprintf("No cluster found for name: %s.", name), Extra: map[string]string{"clusterName": name}})
 		return
 	}

@@ -21,6 +21,10 @@ type Options struct {
 	// SessionTokenSize is the length in characters of issued session
 	// tokens. Default 1024, about what real STS issues for a role session.
 	SessionTokenSize int
+	// ListPageSize caps how many names one ListClusters page holds,
+	// whatever maxResults asks, so tests exercise nextToken with a few
+	// clusters. Default (0): maxResults alone decides, as in EKS.
+	ListPageSize int
 }
 
 // Credentials are AWS credentials the server knows, as a client would use
@@ -73,7 +77,8 @@ type Server struct {
 	delay      time.Duration
 	keys       map[string]*identity
 	roles      map[string]*role
-	clusters   map[string]*clusterState
+	clusters   map[string][]*clusterState // by name; one per account and region
+	pageSize   int
 	calls      map[callKey]int
 	failures   map[string][]injected
 	eksDenials map[callKey]bool
@@ -131,7 +136,8 @@ func NewUnstarted(opts Options) *Server {
 		tokenSize:  opts.SessionTokenSize,
 		keys:       map[string]*identity{},
 		roles:      map[string]*role{},
-		clusters:   map[string]*clusterState{},
+		clusters:   map[string][]*clusterState{},
+		pageSize:   opts.ListPageSize,
 		calls:      map[callKey]int{},
 		failures:   map[string][]injected{},
 		eksDenials: map[callKey]bool{},
@@ -268,7 +274,8 @@ type apiError struct {
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 // ServeHTTP routes SSM (POST "/" with X-Amz-Target AmazonSSM.*), STS
-// (path "/") and EKS (paths under /clusters/, and /cluster-versions).
+// (path "/") and EKS (/clusters, paths under /clusters/, and
+// /cluster-versions).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	d := s.delay
@@ -298,7 +305,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveSSO(w, r, body)
 	case r.URL.Path == "/":
 		s.serveSTS(w, r, body, reqID)
-	case strings.HasPrefix(r.URL.Path, "/clusters/"):
+	case r.URL.Path == "/clusters" || strings.HasPrefix(r.URL.Path, "/clusters/"):
 		s.serveEKS(w, r, body)
 	default:
 		writeEKSError(w, &apiError{Status: http.StatusNotFound, Code: "UnknownOperationException", Message: "no such operation"})
