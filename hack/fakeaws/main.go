@@ -191,7 +191,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
-		ln.Close()
+		_ = ln.Close()
 		return fmt.Errorf("-listen %s: not a loopback address", *listen)
 	}
 	url := "http://" + ln.Addr().String()
@@ -207,7 +207,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Users []userOut `json:"users"`
 		}{url, out}, "", "  ")
 		if err := writeAtomic(*jsonFile, append(b, '\n')); err != nil {
-			srv.Close()
+			_ = srv.Close()
 			return err
 		}
 	}
@@ -217,7 +217,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_, err = io.WriteString(stdout, env)
 	}
 	if err != nil {
-		srv.Close()
+		_ = srv.Close()
 		return err
 	}
 
@@ -245,9 +245,9 @@ func writeAtomic(path string, b []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }() // gone after the rename
 	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {

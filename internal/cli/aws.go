@@ -3,7 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
+	"crypto/sha1" //nolint:gosec // G505: the AWS CLI names SSO cache files by SHA-1 (not a security use)
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -341,7 +341,7 @@ func (rv resolver) ssoProvider(cfg aws.Config, base chain.Base) aws.CredentialsP
 	if session != nil {
 		startURL, cacheKey, c.Region = session.Get("sso_start_url"), session.Name, session.Get("sso_region")
 	}
-	sum := sha1.Sum([]byte(cacheKey))
+	sum := sha1.Sum([]byte(cacheKey)) //nolint:gosec // G401: the AWS CLI's SSO cache file name, shared with it
 	home := homeDir(rv.env)
 	if home == "" {
 		err := errNoHome("the IAM Identity Center sign-in (~/.aws/sso/cache)", "run from a login shell")
@@ -417,8 +417,8 @@ func loadAWS(ctx context.Context, region, endpointURL, caBundle string, env Env)
 	// here already (Request.Profile), so the process forgets the variable
 	// before the SDK looks. Nothing after the cold path reads it.
 	for _, name := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
-		if os.Getenv(name) != "" {
-			os.Unsetenv(name)
+		if os.Getenv(name) != "" { //nolint:forbidigo // the SDK reads the process's own variable; this is what it sees
+			_ = os.Unsetenv(name) // fails only for an invalid name
 		}
 	}
 	if region != "" {

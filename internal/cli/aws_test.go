@@ -35,7 +35,7 @@ func TestWarnClockSkew(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Date", testNow.Add(tt.skew).Format(http.TimeFormat))
 				w.Header().Set("Content-Type", "text/xml")
-				w.Write([]byte(callerXML))
+				_, _ = w.Write([]byte(callerXML))
 			}))
 			defer srv.Close()
 			var errb bytes.Buffer

@@ -20,9 +20,10 @@ import (
 
 func newDoctorCommand(env Env) *cobra.Command {
 	var (
-		f      chainFlags
-		output string
-		live   bool
+		f           chainFlags
+		output      string
+		live        bool
+		allowKuberc bool
 	)
 	cmd := &cobra.Command{
 		Use:   "doctor --cluster-name NAME [chain flags] [-o text|json]",
@@ -32,6 +33,9 @@ cluster maps at the end of the chain, the cluster's authentication mode, whether
 an access entry lets that principal in, and if not, the fix: Terraform, the aws
 CLI, or the aws-auth ConfigMap entry. With --live (the default) it also sends a
 token to the cluster endpoint: 401 means the cluster refuses the principal.
+Then what stands between kubectl and the plugin: whether the kubeconfig's exec
+command is on PATH, and whether kubectl's kuberc credential plugin policy
+(kubectl 1.35+) lets it run; --allow-in-kuberc adds the allowlist item.
 
 Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 2 bad usage.`,
@@ -42,8 +46,13 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 				return usagef("-o: unknown output format %s (want text or json)", quote.Q(output))
 			}
 			ctx := cmd.Context()
+			gate, err := checkKubectl(env, execCommandFor(env, f.cluster), allowKuberc)
+			if err != nil {
+				return err
+			}
 			sel, res, err := runChain(ctx, env, &f)
 			if err != nil {
+				warnKubectl(env, gate)
 				return err
 			}
 			// The broker has asked STS about a cached final session (and
@@ -69,10 +78,13 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 					report.AddLiveCheck(access.LiveCheck(ctx, nil, report.Endpoint, report.CAData, tok.Value))
 				}
 			}
+			if err := gate.apply(env.Stderr); err != nil {
+				return err
+			}
 			if output == "json" {
-				err = writeDoctorJSON(env.Stdout, res, caller, report)
+				err = writeDoctorJSON(env.Stdout, res, caller, report, gate)
 			} else {
-				err = writeDoctorText(env.Stdout, res, caller, report)
+				err = writeDoctorText(env.Stdout, res, caller, report, gate)
 			}
 			if err != nil {
 				return err
@@ -80,12 +92,16 @@ Exit code: 0 the principal gets in; 1 it does not, or it cannot be told;
 			if code := report.ExitCode(); code != 0 {
 				return &exitError{code}
 			}
+			if len(gate.problems()) > 0 {
+				return &exitError{exitFailure}
+			}
 			return nil
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "Output format: text or json.")
 	cmd.Flags().BoolVar(&live, "live", true, "Also send a token to the cluster endpoint (GET /version) to confirm the diagnosis.")
+	cmd.Flags().BoolVar(&allowKuberc, "allow-in-kuberc", false, "Add kubectl-eksxa to credentialPluginAllowlist in kubectl's kuberc if its policy would stop kubectl running it.")
 	return cmd
 }
 
@@ -121,7 +137,7 @@ func doctorHops(res broker.Result) []doctorHop {
 	return hops
 }
 
-func writeDoctorText(w io.Writer, res broker.Result, caller string, report access.Report) error {
+func writeDoctorText(w io.Writer, res broker.Result, caller string, report access.Report, gate kubectlGate) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHAIN\tROLE\tIDENTITY")
 	for i, h := range doctorHops(res) {
@@ -139,10 +155,38 @@ func writeDoctorText(w io.Writer, res broker.Result, caller string, report acces
 		return err
 	}
 	fmt.Fprintln(w)
-	return report.WriteText(w)
+	if err := report.WriteText(w); err != nil {
+		return err
+	}
+	return writeKubectlText(w, gate)
 }
 
-func writeDoctorJSON(w io.Writer, res broker.Result, caller string, report access.Report) error {
+// writeKubectlText is doctor's kubectl part: the exec command, where PATH
+// finds it, the kuberc's verdict, and each problem with its fix.
+func writeKubectlText(w io.Writer, g kubectlGate) error {
+	where := g.Path
+	if where == "" {
+		where = "not on PATH"
+	}
+	kuberc := "none"
+	switch {
+	case g.Kuberc != "" && g.Added:
+		kuberc = g.Kuberc + " (kubectl-eksxa added to credentialPluginAllowlist)"
+	case g.Kuberc != "" && g.Blocked != "":
+		kuberc = g.Kuberc + " (its credential plugin policy stops kubectl 1.35+ running it)"
+	case g.Kuberc != "":
+		kuberc = g.Kuberc + " (lets kubectl run it)"
+	}
+	_, err := fmt.Fprintf(w, "\nkubectl:\n  Exec command:  %s (%s)\n  kuberc:        %s\n", g.Command, where, kuberc)
+	for _, p := range g.problems() {
+		if err == nil {
+			_, err = fmt.Fprintf(w, "Problem: %s\n", p)
+		}
+	}
+	return err
+}
+
+func writeDoctorJSON(w io.Writer, res broker.Result, caller string, report access.Report, gate kubectlGate) error {
 	var diag bytes.Buffer
 	if err := report.WriteJSON(&diag); err != nil {
 		return err
@@ -153,5 +197,7 @@ func writeDoctorJSON(w io.Writer, res broker.Result, caller string, report acces
 		Hops      []doctorHop     `json:"hops"`
 		Identity  string          `json:"identity"`
 		Diagnosis json.RawMessage `json:"diagnosis"`
-	}{doctorHops(res), caller, diag.Bytes()})
+		Kubectl   kubectlGate     `json:"kubectl"`
+		Problems  []string        `json:"kubectlProblems,omitempty"`
+	}{doctorHops(res), caller, diag.Bytes(), gate, gate.problems()})
 }

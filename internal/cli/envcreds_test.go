@@ -102,7 +102,9 @@ func TestExpiredProcessCredentialsRefused(t *testing.T) {
 	script := filepath.Join(home, "cp.sh")
 	body := `{"Version":1,"AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"` + leakSecret + `","SessionToken":"` + leakToken + `","Expiration":"2020-01-01T00:00:00Z"}`
 	writeFileT(t, script, "#!/bin/sh\necho '"+body+"'\n")
-	os.Chmod(script, 0o700)
+	if err := os.Chmod(script, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	writeFileT(t, filepath.Join(home, ".aws", "config"), "[profile cp]\ncredential_process = "+script+"\n")
 	code, out, errOut := run(t, map[string]string{"AWS_EC2_METADATA_DISABLED": "true"},
 		"token", "--cluster-name", "prod", "--region", "eu-west-1", "--profile", "cp", "--cache", "none")

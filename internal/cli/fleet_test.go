@@ -252,8 +252,12 @@ current-context: kind
 
 func TestFleetRerunPruneDryRun(t *testing.T) {
 	w := newFleetWorld(t)
-	os.MkdirAll(filepath.Dir(w.kc), 0o700)
-	os.WriteFile(w.kc, []byte(handWrittenContext), 0o600)
+	if err := os.MkdirAll(filepath.Dir(w.kc), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(w.kc, []byte(handWrittenContext), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	// The denied account is left out: every scan succeeds.
 	args := []string{"kubeconfig", "--all-clusters", "--role-arn", fleetJump, "--accounts", "222222222222,333333333333",
 		"--account-role", "eks-admin,external-id=platform", "--regions", "us-east-1,eu-west-1", "--alias-template", "{{.Name}}.{{.Region}}.{{.Account}}", "--prune"}
@@ -432,8 +436,12 @@ func TestFleetNothingFoundCreatesNothing(t *testing.T) {
 
 func TestFleetLeavesForeignContexts(t *testing.T) {
 	w := newFleetWorld(t)
-	os.MkdirAll(filepath.Dir(w.kc), 0o700)
-	os.WriteFile(w.kc, []byte(handWrittenContext), 0o600)
+	if err := os.MkdirAll(filepath.Dir(w.kc), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(w.kc, []byte(handWrittenContext), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	args := []string{"kubeconfig", "--all-clusters", "--role-arn", fleetJump, "--accounts", "333333333333",
 		"--account-role", "eks-admin,external-id=platform", "--regions", "us-east-1", "--alias-template", "kind"}
 	code, out, errOut := runNow(t, w.vars, args...)
@@ -490,7 +498,7 @@ func TestFleetUsageErrors(t *testing.T) {
 		{[]string{"--all-clusters", "--regions", "eu-west-1,cn-north-1"}, "different AWS partitions"},
 		{[]string{"--all-clusters", "--accounts", "222222222222", "--account-role", "arn:aws:iam::222222222222:role/x"}, "give the role name only"},
 		{[]string{"--all-clusters", "--accounts", "222222222222", "--account-role", "eks-admin,externalid=x"}, `--account-role "eks-admin,externalid=x": hop spec "arn:aws:iam::222222222222:role/eks-admin,externalid=x": unknown setting "externalid"`},
-		{[]string{"--all-clusters", "--alias-template", "{{.Nmae}}"}, `--alias-template "{{.Nmae}}": template: alias:1:2: executing "alias" at <.Nmae>: can't evaluate field Nmae`},
+		{[]string{"--all-clusters", "--alias-template", "{{.Nmae}}"}, `--alias-template "{{.Nmae}}": template: alias:1:2: executing "alias" at <.Nmae>: can't evaluate field Nmae`}, //nolint:misspell // the misspelt field is the test
 		{[]string{"--all-clusters", "--alias-template", "{{.Name"}, `--alias-template "{{.Name" is not a Go template`},
 		{[]string{"--all-clusters", "--region", "moon-1"}, `--region: invalid region "moon-1"`},
 		{[]string{"--all-clusters", "--user-alias", "me"}, "--user-alias names one user"},

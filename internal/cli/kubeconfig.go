@@ -39,6 +39,8 @@ func newKubeconfigCommand(env Env) *cobra.Command {
 		overwrite bool
 		dryRun    bool
 		lockWait  time.Duration
+
+		allowKuberc bool
 	)
 	cmd := &cobra.Command{
 		Use:   "kubeconfig (--cluster-name NAME [--alias CONTEXT] [--user-alias USER] | --all-clusters [--regions R1,R2] [--accounts A1,A2 --account-role SPEC] [--alias-template T] [--prune]) [--region REGION] [chain flags] [--kubeconfig PATH] [--dry-run]",
@@ -67,7 +69,12 @@ account), in one write. Contexts, and their users, are named by
 cluster ARN). Entries are marked with an "eksxa" extension; --prune removes
 marked entries whose cluster is gone from an account and region scanned
 successfully, never anything else. --dry-run prints the plan. An account or
-region that fails does not stop the others; the exit code is then 1.`,
+region that fails does not stop the others; the exit code is then 1.
+
+When kubectl's kuberc (~/.kube/kuberc, or KUBERC) has a credential plugin
+policy that would stop kubectl 1.35+ running the exec command, it says so and
+prints the credentialPluginAllowlist item to add; --allow-in-kuberc adds it,
+changing nothing else in the file.`,
 		Example: `  kubectl eksxa kubeconfig --cluster-name prod --region eu-west-1 \
     --profile identity --role-arn arn:aws:iam::222222222222:role/eks-admin --alias prod
 
@@ -90,6 +97,10 @@ region that fails does not stop the others; the exit code is then 1.`,
 			if path == "" && env.Getenv("KUBECONFIG") == "" && homeDir(env) == "" {
 				return errNoHome("~/.kube/config", "KUBECONFIG, or pass --kubeconfig")
 			}
+			gate, err := checkKubectl(env, command, allowKuberc && !dryRun)
+			if err != nil {
+				return err
+			}
 			if fl.all {
 				if userAlias != "" {
 					return usagef("--user-alias names one user; with --all-clusters each context's user takes its name")
@@ -99,7 +110,12 @@ region that fails does not stop the others; the exit code is then 1.`,
 					return err
 				}
 				p.command, p.overwrite, p.lockWait = command, overwrite, lockWait
-				return runFleet(ctx, env, f, p)
+				ferr := runFleet(ctx, env, f, p)
+				if err := gate.apply(env.Stdout); err != nil {
+					return err
+				}
+				warnKubectl(env, gate)
+				return ferr
 			}
 			if name := fl.used(cmd); name != "" {
 				return usagef("%s needs --all-clusters", name)
@@ -159,6 +175,7 @@ region that fails does not stop the others; the exit code is then 1.`,
 			}
 			warnCommand(env, command)
 			if dryRun {
+				warnKubectl(env, gate)
 				shown, err := kubeconfig.Redact(up.Config)
 				if err != nil {
 					return err
@@ -166,9 +183,15 @@ region that fails does not stop the others; the exit code is then 1.`,
 				_, err = env.Stdout.Write(shown)
 				return err
 			}
-			_, err = fmt.Fprintf(env.Stdout, "Context %s (user %s: kubectl-eksxa as %s) written to %s and made current.\n",
-				entry.ContextName(), entry.UserName(), whoAmI(ctx, sel.req, res), file)
-			return err
+			if _, err = fmt.Fprintf(env.Stdout, "Context %s (user %s: kubectl-eksxa as %s) written to %s and made current.\n",
+				entry.ContextName(), entry.UserName(), whoAmI(ctx, sel.req, res), file); err != nil {
+				return err
+			}
+			if err := gate.apply(env.Stdout); err != nil {
+				return err
+			}
+			warnKubectl(env, gate)
+			return nil
 		},
 	}
 	f.register(cmd)
@@ -181,6 +204,7 @@ region that fails does not stop the others; the exit code is then 1.`,
 	fs.StringVar(&execCmd, "exec-command", "", "Write this path (made absolute) as the exec command instead of kubectl-eksxa found on PATH.")
 	fs.DurationVar(&lockWait, "lock-timeout", kubeconfig.DefaultLockWait, "How long to wait for another writer's kubeconfig lock (<file>.lock, kubectl's) before giving up.")
 	fs.BoolVar(&dryRun, "dry-run", false, "Print the resulting kubeconfig, credentials redacted, instead of writing it (with --all-clusters: the plan).")
+	fs.BoolVar(&allowKuberc, "allow-in-kuberc", false, "Add the exec command to credentialPluginAllowlist in kubectl's kuberc if its policy would stop kubectl running it.")
 	return cmd
 }
 
@@ -199,7 +223,7 @@ func warnCommand(env Env, command string) {
 func CheckExecCommand(command string) error {
 	self, err := os.Executable()
 	if err != nil {
-		return nil
+		return nil //nolint:nilerr // unknown binary: it cannot be told, which is nil by contract
 	}
 	return kubeconfig.CheckCommand(command, self, exec.LookPath)
 }

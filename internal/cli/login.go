@@ -388,7 +388,7 @@ func unindexedKeyringItems(env Env, rows []cache.IndexEntry) int {
 	n := 0
 	for _, u := range users {
 		base, _, chunk := strings.Cut(u, ".")
-		if !listed[u] && !(chunk && listed[base]) {
+		if !listed[u] && (!chunk || !listed[base]) {
 			n++
 		}
 	}

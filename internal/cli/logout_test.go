@@ -31,7 +31,9 @@ func TestLogoutMatchesTheIndex(t *testing.T) {
 	}
 	for _, r := range rows {
 		r.Expires = testNow.Add(time.Hour)
-		fs.Set(r.Key, "{}")
+		if err := fs.Set(r.Key, "{}"); err != nil {
+			t.Fatal(err)
+		}
 		if err := ix.Upsert(context.Background(), r); err != nil {
 			t.Fatal(err)
 		}

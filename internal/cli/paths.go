@@ -25,7 +25,7 @@ func expandHome(env Env, p string) string {
 		return p
 	}
 	name, rest := p[1:], ""
-	if i := strings.IndexFunc(name, func(r rune) bool { return r < 0x80 && os.IsPathSeparator(uint8(r)) }); i >= 0 {
+	if i := strings.IndexFunc(name, func(r rune) bool { return r < 0x80 && os.IsPathSeparator(uint8(r)) }); i >= 0 { //nolint:gosec // G115: r < 0x80 is checked first
 		name, rest = name[:i], name[i:]
 	}
 	var home string

@@ -52,7 +52,7 @@ func newSSOWorld(t *testing.T) *ssoWorld {
 		q := r.URL.Query()
 		if r.URL.Path != "/federation/credentials" || q.Get("account_id") != "111111111111" || q.Get("role_name") != "Admin" || r.Header.Get("x-amz-sso_bearer_token") != "sso-access-token" {
 			rw.WriteHeader(http.StatusUnauthorized)
-			io.WriteString(rw, `{"message":"Session token not found or invalid"}`)
+			_, _ = io.WriteString(rw, `{"message":"Session token not found or invalid"}`)
 			return
 		}
 		fmt.Fprintf(rw, `{"roleCredentials":{"accessKeyId":"ASIASSOEXAMPLE","secretAccessKey":"sso-secret","sessionToken":"sso-session-token","expiration":%d}}`, time.Now().Add(time.Hour).UnixMilli())
@@ -60,7 +60,9 @@ func newSSOWorld(t *testing.T) *ssoWorld {
 	t.Cleanup(portal.Close)
 	// The SDK reads endpoint overrides from the process environment.
 	t.Setenv("AWS_ENDPOINT_URL_SSO", portal.URL)
-	os.MkdirAll(filepath.Join(w.home, ".aws"), 0o700)
+	if err := os.MkdirAll(filepath.Join(w.home, ".aws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(w.home, ".aws", "config"), []byte(ssoConfig), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,9 @@ func (w *ssoWorld) signIn(t *testing.T, expires time.Time) {
 	t.Helper()
 	sum := sha1.Sum([]byte("My Corp Ltd"))
 	dir := filepath.Join(w.home, ".aws", "sso", "cache")
-	os.MkdirAll(dir, 0o700)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	body := fmt.Sprintf(`{"startUrl":"https://my-corp.awsapps.com/start","region":"eu-west-1","accessToken":"sso-access-token","expiresAt":%q}`, expires.UTC().Format(time.RFC3339))
 	if err := os.WriteFile(filepath.Join(dir, hex.EncodeToString(sum[:])+".json"), []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -194,7 +198,9 @@ func TestProfileNotFoundNamesFiles(t *testing.T) {
 	isolateAWS(t)
 	home := t.TempDir()
 	cfg := filepath.Join(home, "eks-config")
-	os.WriteFile(cfg, []byte("[profile other]\nregion = eu-west-1\n"), 0o600)
+	if err := os.WriteFile(cfg, []byte("[profile other]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{"HOME": home, "AWS_CONFIG_FILE": cfg}
 	rv := resolver{env: Env{Getenv: func(k string) string { return env[k] }, Now: time.Now}}
 	_, err := rv.Resolve(context.Background(), broker.Request{Cluster: "prod", Profile: "eks"})
@@ -226,8 +232,10 @@ func TestProfileHopPartition(t *testing.T) {
 func TestResolverProfileChoice(t *testing.T) {
 	isolateAWS(t)
 	home := t.TempDir()
-	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
-	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(`[default]
+	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(`[default]
 region = eu-west-1
 role_arn = arn:aws:iam::222222222222:role/jump
 source_profile = base
@@ -236,8 +244,12 @@ role_arn = arn:aws:iam::222222222222:role/mfa-admin
 source_profile = base
 mfa_serial = arn:aws:iam::111111111111:mfa/alice
 duration_seconds = 43200
-`), 0o600)
-	os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte("[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n"), 0o600)
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte("[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		profile  string
@@ -297,7 +309,9 @@ func TestContainerTokenFile(t *testing.T) {
 	}))
 	defer agent.Close()
 	tokenFile := filepath.Join(t.TempDir(), "token")
-	os.WriteFile(tokenFile, []byte("pod-token\n"), 0o600)
+	if err := os.WriteFile(tokenFile, []byte("pod-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{"HOME": t.TempDir(), "AWS_CONTAINER_CREDENTIALS_FULL_URI": agent.URL, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile}
 	rv := resolver{env: Env{Getenv: func(k string) string { return env[k] }, Now: time.Now}}
 	res, err := rv.Resolve(context.Background(), broker.Request{Cluster: "prod"})

@@ -105,9 +105,8 @@ func newRootCommand(env Env) *cobra.Command {
 		Long: `kubectl eksxa gets kubectl a token for an Amazon EKS cluster through a chain of
 STS AssumeRole hops across accounts, and caches tokens and sessions in the OS
 keyring so that a warm call takes milliseconds.`,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		SilenceErrors: true,
+		SilenceUsage:  true,
 	}
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
@@ -125,6 +124,7 @@ keyring so that a warm call takes milliseconds.`,
 		newExecCommand(env),
 		newVersionCommand(env),
 	)
+	registerCompletions(env, root)
 	return root
 }
 

@@ -122,7 +122,7 @@ func browserOpener(env Env) func(string) error {
 		name = "xdg-open"
 	}
 	return func(url string) error {
-		cmd := exec.Command(name, append(args, url)...)
+		cmd := exec.Command(name, append(args, url)...) //nolint:gosec,noctx // G204: the platform's URL opener, the URL one argument, no shell; no context: the browser outlives the command
 		if err := cmd.Start(); err != nil {
 			return err
 		}

@@ -46,16 +46,17 @@ func newStatusCommand(env Env) *cobra.Command {
 			}
 			entries, _ := readIndex(env, newIndex(dir, osKeyring(env)))
 			now := env.Now()
-			rows := make([]statusRow, len(entries))
-			for i, e := range entries {
+			rows := make([]statusRow, 0, len(entries))
+			for _, e := range entries {
 				cluster, region := rowCluster(e)
-				rows[i] = statusRow{
+				row := statusRow{
 					Kind: e.Kind, Cluster: cluster, Region: region, Chain: e.Chain, Identity: e.Identity,
 					Store: e.Store, Expires: e.Expires.UTC(), Expired: !e.Expires.After(now),
 				}
-				if rows[i].Chain == nil {
-					rows[i].Chain = []string{}
+				if row.Chain == nil {
+					row.Chain = []string{}
 				}
+				rows = append(rows, row)
 			}
 			// The keyring cannot be listed through the index alone: an
 			// index lost or removed leaves items kubectl still reads.

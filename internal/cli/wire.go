@@ -1,15 +1,15 @@
 package cli
 
 import (
-	"os"
-
 	"bufio"
 	"fmt"
-	"golang.org/x/term"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/eksxa/kubectl-eksxa/internal/broker"
 	"github.com/eksxa/kubectl-eksxa/pkg/cache"

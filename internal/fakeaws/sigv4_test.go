@@ -140,7 +140,7 @@ func TestParseSignedRequestRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := httptest.NewRequest("GET", "http://example.amazonaws.com/", nil)
+			r := httptest.NewRequest(http.MethodGet, "http://example.amazonaws.com/", nil)
 			r.Header.Set("X-Amz-Date", exampleDate)
 			r.Header.Set("Authorization", good)
 			if _, err := parseSignedRequest(r, nil); err != nil {
@@ -162,7 +162,7 @@ func TestUnsignedHeaderValueChangeBreaksSignature(t *testing.T) {
 	// A change to any signed header value, or to the body, must change the
 	// canonical request and so fail verification.
 	base := func() *http.Request {
-		r := httptest.NewRequest("GET", "http://example.amazonaws.com/", nil)
+		r := httptest.NewRequest(http.MethodGet, "http://example.amazonaws.com/", nil)
 		r.Header.Set("X-Amz-Date", exampleDate)
 		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
 		return r
@@ -193,7 +193,7 @@ func TestUnsignedHeaderValueChangeBreaksSignature(t *testing.T) {
 }
 
 func TestCanonicalQueryOrdersByNameThenValue(t *testing.T) {
-	r := httptest.NewRequest("GET", "http://h/?b=2&a-b=1&a=2&a=1&sp=a%20b&plus=%2B&X-Amz-Signature=zz", nil)
+	r := httptest.NewRequest(http.MethodGet, "http://h/?b=2&a-b=1&a=2&a=1&sp=a%20b&plus=%2B&X-Amz-Signature=zz", nil)
 	got := canonicalQuery(r.URL.Query())
 	want := "a=1&a=2&a-b=1&b=2&plus=%2B&sp=a%20b"
 	if got != want {
@@ -202,7 +202,7 @@ func TestCanonicalQueryOrdersByNameThenValue(t *testing.T) {
 }
 
 func TestCanonicalURIDoubleEncodes(t *testing.T) {
-	r := httptest.NewRequest("GET", "http://h/clusters/c/access-entries/arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fx", nil)
+	r := httptest.NewRequest(http.MethodGet, "http://h/clusters/c/access-entries/arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fx", nil)
 	got := canonicalURI(r.URL)
 	want := "/clusters/c/access-entries/arn%253Aaws%253Aiam%253A%253A1%253Arole%252Fx"
 	if got != want {
@@ -211,7 +211,7 @@ func TestCanonicalURIDoubleEncodes(t *testing.T) {
 }
 
 func TestCanonicalHeadersTrimAndJoin(t *testing.T) {
-	r := httptest.NewRequest("GET", "http://example.amazonaws.com/", nil)
+	r := httptest.NewRequest(http.MethodGet, "http://example.amazonaws.com/", nil)
 	r.Header.Add("X-Test", "  a   b  ")
 	r.Header.Add("X-Test", "c")
 	got := canonicalHeaders(r, []string{"host", "x-missing", "x-test"})

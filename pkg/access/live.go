@@ -64,7 +64,7 @@ func LiveCheck(ctx context.Context, client *http.Client, endpoint string, caData
 	if err != nil {
 		return 0, fmt.Errorf("live check GET %s: %w", u.Redacted(), err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read-only: the status is the answer
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	return resp.StatusCode, nil
 }

@@ -38,7 +38,7 @@ func WriteProcess(w io.Writer, creds aws.Credentials) error {
 	if creds.CanExpire {
 		out.Expiration = creds.Expires.UTC().Format(time.RFC3339)
 	}
-	b, err := json.Marshal(out)
+	b, err := json.Marshal(out) //nolint:gosec // G117: credential_process output is the session, by definition; it goes to the caller's pipe
 	if err != nil {
 		return err
 	}

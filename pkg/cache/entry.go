@@ -100,7 +100,7 @@ func EncodeSession(s Session) (string, error) {
 	if s.AccessKeyID == "" || s.SecretAccessKey == "" || s.Expires.IsZero() {
 		return "", fmt.Errorf("%w: session needs an access key ID, a secret key and an expiry", errIncomplete)
 	}
-	b, err := json.Marshal(sessionJSON{
+	b, err := json.Marshal(sessionJSON{ //nolint:gosec // G117: the entry is the session, stored 0600 or in the keyring, never printed
 		V: entryVersion, Kind: KindSession,
 		AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken,
 		Expires: s.Expires.UTC(), ARN: s.ARN, About: s.About,

@@ -175,7 +175,7 @@ func readPrivateFile(path string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
@@ -211,9 +211,9 @@ func writeFileAtomic(dir, name string, data []byte) (err error) {
 	}
 	tmp := f.Name()
 	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
+		if err != nil { // the write failed: the temp file is garbage
+			_ = f.Close()
+			_ = os.Remove(tmp)
 		}
 	}()
 	if permsMatter {

@@ -160,12 +160,12 @@ func writeMode(t *testing.T, path, data string, perm fs.FileMode) {
 func TestNewFileStoreDirChecks(t *testing.T) {
 	skipPermsOnWindows(t)
 	t.Run("symlinked dir is refused", func(t *testing.T) {
-		real := filepath.Join(privateTempDir(t), "real")
-		if err := os.Mkdir(real, 0o700); err != nil {
+		target := filepath.Join(privateTempDir(t), "real")
+		if err := os.Mkdir(target, 0o700); err != nil {
 			t.Fatal(err)
 		}
 		link := filepath.Join(privateTempDir(t), "link")
-		if err := os.Symlink(real, link); err != nil {
+		if err := os.Symlink(target, link); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := NewFileStore(link); err == nil || !strings.Contains(err.Error(), "symlink") {

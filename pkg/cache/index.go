@@ -138,7 +138,7 @@ func NewIndex(dir string) *Index {
 func (ix *Index) List() ([]IndexEntry, error) {
 	path := filepath.Join(ix.dir, indexFile)
 	b, err := readPrivateFile(path)
-	if err == ErrNotFound { // missing: readPrivateFile wraps every other reason
+	if err == ErrNotFound { //nolint:errorlint // exactly missing: readPrivateFile wraps every other reason
 		return nil, nil
 	}
 	if err != nil {

@@ -101,9 +101,15 @@ func TestIndexDamagedIsSaidAndRebuilt(t *testing.T) {
 			sel := &Selection{Cluster: "prod", Region: "eu-west-1", Hops: []string{"arn:aws:iam::222222222222:role/x"}}
 			described, _ := EncodeToken(Token{Token: "k8s-aws-v1.secret", Expires: t0, About: &About{Cluster: "prod", Region: "eu-west-1", Selection: sel}})
 			old, _ := EncodeSession(Session{AccessKeyID: "ASIA", SecretAccessKey: "s", Expires: t0}) // cached before entries described themselves
-			fs.Set(Key("described"), described)
-			fs.Set(Key("old"), old)
-			fs.Set(Key("junk"), "{not an entry")
+			if err := fs.Set(Key("described"), described); err != nil {
+				t.Fatal(err)
+			}
+			if err := fs.Set(Key("old"), old); err != nil {
+				t.Fatal(err)
+			}
+			if err := fs.Set(Key("junk"), "{not an entry"); err != nil {
+				t.Fatal(err)
+			}
 			ix := NewIndex(dir)
 			writeMode(t, filepath.Join(dir, "index.json"), tt.content, tt.mode)
 			rows, err := ix.List()

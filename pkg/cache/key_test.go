@@ -67,7 +67,7 @@ func TestKeyUnambiguous(t *testing.T) {
 			t.Errorf("Key(%q, %q) == Key(%q, %q)", c[0].kind, c[0].parts, c[1].kind, c[1].parts)
 		}
 	}
-	if Key("token", "a", "b") != Key("token", "a", "b") {
+	if first, second := Key("token", "a", "b"), Key("token", "a", "b"); first != second {
 		t.Error("Key is not deterministic")
 	}
 }

@@ -18,5 +18,5 @@ func sysStamp(fi fs.FileInfo) string {
 	}
 	sec, nsec := ctime(st)
 	return "\x00" + strconv.FormatInt(sec, 10) + "." + strconv.FormatInt(nsec, 10) +
-		"\x00" + strconv.FormatUint(uint64(st.Dev), 10) + "\x00" + strconv.FormatUint(uint64(st.Ino), 10)
+		"\x00" + strconv.FormatUint(uint64(st.Dev), 10) + "\x00" + strconv.FormatUint(uint64(st.Ino), 10) //nolint:unconvert // Dev and Ino are narrower types on other platforms
 }

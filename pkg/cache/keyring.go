@@ -242,14 +242,14 @@ func (s *KeyringStore) get(key string) (string, error) {
 	return v, nil
 }
 
-// split cuts v into parts whose items fit max: the first part leaves room
+// split cuts v into parts whose items fit maxSize: the first part leaves room
 // for the header. Cuts fall on UTF-8 rune starts where the value is UTF-8.
-func split(v string, max int) ([]string, error) {
+func split(v string, maxSize int) ([]string, error) {
 	total := len(v)
 	var parts []string
-	for limit := max - chunkHeaderLen; len(v) > limit; limit = max {
+	for limit := maxSize - chunkHeaderLen; len(v) > limit; limit = maxSize {
 		if len(parts) == maxChunks-1 {
-			return nil, fmt.Errorf("cache: value of %d bytes is too large for the keyring (at most %d items of %d bytes)", total, maxChunks, max)
+			return nil, fmt.Errorf("cache: value of %d bytes is too large for the keyring (at most %d items of %d bytes)", total, maxChunks, maxSize)
 		}
 		end := limit
 		for c := limit; c > 0 && c > limit-utf8.UTFMax; c-- {
@@ -272,15 +272,15 @@ func (s *KeyringStore) set(key, value string) error {
 			old = h.n
 		}
 	}
-	max := s.opts.MaxValueSize
+	maxSize := s.opts.MaxValueSize
 	n := 1
-	if strings.HasPrefix(value, chunkMagic) || max > 0 && len(value) > max {
-		if max <= 0 {
-			max = len(value) + chunkHeaderLen
-		} else if max-chunkHeaderLen < minChunkPayload {
+	if strings.HasPrefix(value, chunkMagic) || maxSize > 0 && len(value) > maxSize {
+		if maxSize <= 0 {
+			maxSize = len(value) + chunkHeaderLen
+		} else if maxSize-chunkHeaderLen < minChunkPayload {
 			return fmt.Errorf("cache: keyring MaxValueSize %d is too small to split values", s.opts.MaxValueSize)
 		}
-		parts, err := split(value, max)
+		parts, err := split(value, maxSize)
 		if err != nil {
 			return err
 		}

@@ -332,7 +332,9 @@ func TestKeyringStoreSweep(t *testing.T) {
 	if err := s.Set("aaaa", big); err != nil {
 		t.Fatal(err)
 	}
-	s.Set("bbbb", "small")
+	if err := s.Set("bbbb", "small"); err != nil {
+		t.Fatal(err)
+	}
 	kr.Put("other-service", "cccc", "keep")
 	users, err := s.ListUsers()
 	if err != nil || len(users) != 4 {

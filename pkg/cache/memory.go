@@ -56,7 +56,7 @@ func (m *KeyringMemory) since() (at time.Time, remembered, exists bool) {
 		return time.Time{}, false, false
 	}
 	b, err := readPrivateFile(filepath.Join(m.Dir, NoAnswerMarker))
-	if err == ErrNotFound { // exactly: no such file (other failures wrap it)
+	if err == ErrNotFound { //nolint:errorlint // exactly: no such file (other failures wrap it)
 		return time.Time{}, false, false
 	}
 	if err != nil {
@@ -88,7 +88,7 @@ func (m *KeyringMemory) remember() (time.Time, error) {
 
 // forget removes the marker: the keyring answered.
 func (m *KeyringMemory) forget() {
-	os.Remove(filepath.Join(m.Dir, NoAnswerMarker))
+	_ = os.Remove(filepath.Join(m.Dir, NoAnswerMarker)) // already gone is as good
 }
 
 // noAnswer is called once a keyring call timed out: it remembers that and

@@ -118,7 +118,9 @@ func TestKeyringMemoryIgnoresBadMarkers(t *testing.T) {
 			if err := os.WriteFile(p, []byte(tt.content), tt.mode); err != nil {
 				t.Fatal(err)
 			}
-			os.Chmod(p, tt.mode)
+			if err := os.Chmod(p, tt.mode); err != nil {
+				t.Fatal(err)
+			}
 			now := memNow
 			var log []string
 			_, got, _ := memoryIn(dir, &now, &log).since()

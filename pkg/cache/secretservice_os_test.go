@@ -63,7 +63,9 @@ func TestOSKeyringSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	keyring.Set(Service+"-sweep-other", users[0], "keep")
+	if err := keyring.Set(Service+"-sweep-other", users[0], "keep"); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { _ = keyring.DeleteAll(Service + "-sweep-other") })
 	got, err := OSKeyring().(KeyringSweeper).ListUsers(service)
 	if err != nil || len(got) != 3 {

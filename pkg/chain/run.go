@@ -327,7 +327,7 @@ func (r *Runner) assume(ctx context.Context, i int, signer Session, hops []Hop) 
 	in := &sts.AssumeRoleInput{
 		RoleArn:         aws.String(h.RoleARN),
 		RoleSessionName: aws.String(name),
-		DurationSeconds: aws.Int32(int32(h.EffectiveDuration() / time.Second)),
+		DurationSeconds: aws.Int32(int32(h.EffectiveDuration() / time.Second)), //nolint:gosec // G115: ParseHop bounds durations to 15m-12h
 	}
 	if h.ExternalID != "" {
 		in.ExternalId = aws.String(h.ExternalID)

@@ -21,7 +21,7 @@ import (
 // Date header when date is not "".
 func stsError(code, msg, date string) error {
 	api := &smithy.GenericAPIError{Code: code, Message: msg}
-	resp := &http.Response{StatusCode: 403, Header: http.Header{}}
+	resp := &http.Response{StatusCode: http.StatusForbidden, Header: http.Header{}}
 	if date != "" {
 		resp.Header.Set("Date", date)
 	}

@@ -268,10 +268,10 @@ func (p Plan) Apply(cfg *clientcmdapi.Config) {
 func (p Plan) String() string {
 	var b strings.Builder
 	for _, c := range p.Changes {
-		switch {
-		case c.Context == "":
+		switch c.Context {
+		case "":
 			fmt.Fprintf(&b, "%-9s  entry %s (its context was already gone)\n", c.Action, c.Cluster)
-		case c.Context == c.Cluster:
+		case c.Cluster:
 			fmt.Fprintf(&b, "%-9s  %s\n", c.Action, c.Context)
 		default:
 			fmt.Fprintf(&b, "%-9s  %s  (%s)\n", c.Action, c.Context, c.Cluster)

@@ -93,7 +93,7 @@ func TestScanOpensEachAccountOnceAndBoundsCalls(t *testing.T) {
 	}}
 	s := w.scanner(3, func(a string) (*fakeEKS, error) { return &fakeEKS{account: a, world: w}, nil })
 	var progress []string
-	s.Progress = func(r TargetResult) { progress = append(progress, r.Target.String()) }
+	s.Progress = func(r TargetResult) { progress = append(progress, r.String()) }
 	res := s.Scan(context.Background(), []string{"111111111111", "222222222222", "333333333333"}, []string{"eu-west-1", "us-east-1"})
 
 	var got []string
@@ -154,7 +154,7 @@ func TestScanFailures(t *testing.T) {
 		if r.Err != nil {
 			e = r.Err.Error()
 		}
-		got = append(got, row{r.Target.String(), r.Stage, e, r.Present, names(r.Clusters)})
+		got = append(got, row{r.String(), r.Stage, e, r.Present, names(r.Clusters)})
 	}
 	want := []row{
 		{"111111111111/eu-west-1", StageDescribe, descDenied.Error(), []string{"x", "y"}, []string{"111111111111/eu-west-1/x"}},

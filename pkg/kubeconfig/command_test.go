@@ -17,11 +17,19 @@ func TestCheckCommand(t *testing.T) {
 	other := filepath.Join(dir, "other", "kubectl-eksxa")
 	link := filepath.Join(dir, "links", "kubectl-eksxa")
 	for _, p := range []string{self, other} {
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
-	os.MkdirAll(filepath.Dir(link), 0o755)
-	os.Symlink(self, link) // a krew-style link to the same file
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(self, link); err != nil { // a krew-style link to the same file
+		t.Fatal(err)
+	}
 	lookIn := func(path string) func(string) (string, error) {
 		return func(cmd string) (string, error) {
 			if filepath.IsAbs(cmd) {

@@ -65,7 +65,7 @@ type Result struct {
 // wrapped fs errors.
 func Update(ctx context.Context, path string, opts UpdateOptions, mutate func(*clientcmdapi.Config) error) (Result, error) {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = time.Now //nolint:forbidigo // the documented default when the caller injects no clock
 	}
 	if opts.LockWait <= 0 {
 		opts.LockWait = DefaultLockWait
@@ -166,7 +166,7 @@ func readFile(path string, forWrite bool) ([]byte, fs.FileInfo, error) {
 			}
 			return nil, nil, fmt.Errorf("opening the kubeconfig for writing: %w", err)
 		}
-		f.Close()
+		_ = f.Close() // opened only to test that it can be written
 	}
 	return b, fi, nil
 }
@@ -205,9 +205,9 @@ func replaceAtomically(path, dir string, data []byte, mode fs.FileMode, old fs.F
 		return "its folder cannot be written", err
 	}
 	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+		if err != nil { // the temp file is garbage
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
 		}
 	}()
 	if err = tmp.Chmod(mode); err != nil {
@@ -242,15 +242,15 @@ func rewriteInPlace(path string, data []byte) error {
 		return err
 	}
 	if _, err := f.WriteAt(data, 0); err != nil {
-		f.Close()
+		_ = f.Close() // the write's error is the one to report
 		return err
 	}
 	if err := f.Truncate(int64(len(data))); err != nil {
-		f.Close()
+		_ = f.Close() // the truncate's error is the one to report
 		return err
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close() // the sync's error is the one to report
 		return err
 	}
 	return f.Close()
@@ -261,6 +261,6 @@ func rewriteInPlace(path string, data []byte) error {
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
-		d.Close()
+		_ = d.Close() // read-only handle
 	}
 }

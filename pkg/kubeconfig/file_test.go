@@ -65,9 +65,13 @@ func TestUpdateConcurrent(t *testing.T) {
 func TestUpdateWaitsForKubectlLock(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "config")
-	os.WriteFile(p, []byte(other), 0o600)
+	if err := os.WriteFile(p, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	lock := p + ".lock"
-	os.WriteFile(lock, nil, 0)
+	if err := os.WriteFile(lock, nil, 0); err != nil {
+		t.Fatal(err)
+	}
 	go func() {
 		time.Sleep(150 * time.Millisecond)
 		os.Remove(lock)
@@ -75,7 +79,9 @@ func TestUpdateWaitsForKubectlLock(t *testing.T) {
 	if _, err := Update(context.Background(), p, UpdateOptions{LockWait: 5 * time.Second}, addContext("a")); err != nil {
 		t.Fatalf("after the lock went: %v", err)
 	}
-	os.WriteFile(lock, nil, 0)
+	if err := os.WriteFile(lock, nil, 0); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := os.ReadFile(p)
 	_, err := Update(context.Background(), p, UpdateOptions{LockWait: 100 * time.Millisecond}, addContext("b"))
 	var le *LockedError
@@ -99,7 +105,9 @@ func TestUpdateModeAndNewFile(t *testing.T) {
 	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("new file: %v %v; want 0600", fi, err)
 	}
-	os.Chmod(p, 0o640)
+	if err := os.Chmod(p, 0o640); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Update(context.Background(), p, UpdateOptions{}, addContext("b")); err != nil {
 		t.Fatal(err)
 	}
@@ -113,8 +121,12 @@ func TestUpdateModeAndNewFile(t *testing.T) {
 // the target and the link stays.
 func TestUpdateDanglingRelativeLink(t *testing.T) {
 	home := t.TempDir()
-	os.MkdirAll(filepath.Join(home, "dotfiles", "kube"), 0o700)
-	os.MkdirAll(filepath.Join(home, ".kube"), 0o700)
+	if err := os.MkdirAll(filepath.Join(home, "dotfiles", "kube"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(home, ".kube"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	link := filepath.Join(home, ".kube", "config")
 	if err := os.Symlink("../dotfiles/kube/config", link); err != nil {
 		t.Fatal(err)
@@ -146,7 +158,9 @@ func TestUpdateDanglingRelativeLink(t *testing.T) {
 // is refused (root may write it, and then its mode stays 0400).
 func TestUpdateReadOnlyFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(p, []byte(other), 0o400)
+	if err := os.WriteFile(p, []byte(other), 0o400); err != nil {
+		t.Fatal(err)
+	}
 	_, err := Update(context.Background(), p, UpdateOptions{}, addContext("a"))
 	if os.Geteuid() != 0 {
 		if err == nil || !strings.Contains(err.Error(), "not writable (mode 0400)") {
@@ -171,7 +185,9 @@ func TestUpdateKeepsOwner(t *testing.T) {
 		t.Skip("needs root to own a file as another user")
 	}
 	p := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(p, []byte(other), 0o600)
+	if err := os.WriteFile(p, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Chown(p, 65534, 65534); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +204,9 @@ func TestUpdateKeepsOwner(t *testing.T) {
 func TestUpdateBrokenFileUntouched(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "config")
 	bad := "clusters: [oops"
-	os.WriteFile(p, []byte(bad), 0o600)
+	if err := os.WriteFile(p, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Update(context.Background(), p, UpdateOptions{}, addContext("a")); err == nil || !strings.Contains(err.Error(), p) {
 		t.Errorf("err = %v; want one naming %s", err, p)
 	}
@@ -196,7 +214,9 @@ func TestUpdateBrokenFileUntouched(t *testing.T) {
 		t.Error("a broken file was changed")
 	}
 	mutateErr := errors.New("no")
-	os.WriteFile(p, []byte(other), 0o600)
+	if err := os.WriteFile(p, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Update(context.Background(), p, UpdateOptions{}, func(*clientcmdapi.Config) error { return mutateErr }); !errors.Is(err, mutateErr) {
 		t.Errorf("err = %v", err)
 	}
@@ -207,8 +227,8 @@ func TestUpdateBrokenFileUntouched(t *testing.T) {
 
 func TestUpdateDryRun(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(p, []byte(other), 0o400) // read-only does not stop a dry run
-	os.WriteFile(p+".lock", nil, 0)       // nor a lock
+	must(t, os.WriteFile(p, []byte(other), 0o400)) // read-only does not stop a dry run
+	must(t, os.WriteFile(p+".lock", nil, 0))       // nor a lock
 	res, err := Update(context.Background(), p, UpdateOptions{DryRun: true}, addContext("a"))
 	if err != nil {
 		t.Fatal(err)
@@ -218,5 +238,13 @@ func TestUpdateDryRun(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(p); string(b) != other {
 		t.Error("a dry run wrote")
+	}
+}
+
+// must fails the test at once when a setup step fails.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -208,7 +208,9 @@ func TestApplyConflicts(t *testing.T) {
 	// shared) takes the same chain under the alias without a fuss.
 	old := entry()
 	cfg := clientcmdapi.NewConfig()
-	Apply(cfg, old, ApplyOptions{})
+	if err := Apply(cfg, old, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	cfg.Contexts["demo"] = &clientcmdapi.Context{Cluster: arn, AuthInfo: arn}
 	again := entry()
 	again.Context = "demo"

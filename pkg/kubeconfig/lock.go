@@ -87,7 +87,7 @@ func lockOne(ctx context.Context, name string, wait time.Duration, now func() ti
 		if !errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("taking the kubeconfig lock %s: %w", name, err)
 		}
-		retry := time.NewTimer(lockRetry + rand.N(lockRetry)) // jitter: writers do not retry in step
+		retry := time.NewTimer(lockRetry + rand.N(lockRetry)) //nolint:gosec // G404: jitter, so writers do not retry in step; not a secret
 		select {
 		case <-ctx.Done():
 			retry.Stop()

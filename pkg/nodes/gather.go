@@ -421,7 +421,7 @@ func refusal(err error) (code, msg string, denied bool) {
 func shellQuote(s string) string {
 	safe := s != ""
 	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-._/:=,@+", c)) {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && !strings.ContainsRune("-._/:=,@+", c) {
 			safe = false
 			break
 		}

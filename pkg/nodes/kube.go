@@ -129,7 +129,7 @@ func getNodes(ctx context.Context, c *http.Client, u, token string) (*nodeList, 
 	if err != nil {
 		return nil, fmt.Errorf("GET /api/v1/nodes: %w", redact(err, token))
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read to the end below; nothing to report
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		return nil, fmt.Errorf("GET /api/v1/nodes: reading the answer: %w", err)

@@ -31,10 +31,10 @@ func nodeServer(t *testing.T, status int) (*httptest.Server, []byte, *[]string) 
 		}
 		if status != http.StatusOK {
 			w.WriteHeader(status)
-			json.NewEncoder(w).Encode(map[string]any{"kind": "Status", "message": "nodes is forbidden: no"})
+			_ = json.NewEncoder(w).Encode(map[string]any{"kind": "Status", "message": "nodes is forbidden: no"})
 			return
 		}
-		w.Write([]byte(pages[r.URL.Query().Get("continue")]))
+		_, _ = w.Write([]byte(pages[r.URL.Query().Get("continue")]))
 	}))
 	t.Cleanup(srv.Close)
 	return srv, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), &asked
@@ -94,7 +94,7 @@ func TestListNodesErrorsHoldNoToken(t *testing.T) {
 			return err
 		},
 		"not a node list": func() error {
-			s := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>" + bearer)) }))
+			s := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("<html>" + bearer)) }))
 			defer s.Close()
 			_, err := ListNodes(context.Background(), s.Client(), s.URL, nil, bearer)
 			return err

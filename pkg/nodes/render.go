@@ -74,7 +74,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", g.Name, dash(g.AMIType), dash(g.KubernetesVersion),
 				dash(g.ReleaseVersion), dash(g.LatestReleaseVersion), dash(g.CapacityType), sizes, dash(g.Status), state)
 		}
-		tw.Flush()
+		_ = tw.Flush() // into a strings.Builder: cannot fail
 		// Groups whose lookups failed for the same reason share one
 		// message.
 		type unknownKey struct {
@@ -153,7 +153,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.ComputeType, dash(n.Group), dash(n.KubeletVersion), dash(n.OSImage), dash(n.Ready), skew)
 		}
-		tw.Flush()
+		_ = tw.Flush() // into a strings.Builder: cannot fail
 		if bad := r.SkewProblems(); bad > 0 {
 			fmt.Fprintf(b, "%d %s outside the Kubernetes version skew policy (https://kubernetes.io/releases/version-skew-policy/#kubelet): upgrade or replace %s.\n",
 				bad, plural(bad, "node is", "nodes are"), plural(bad, "it", "them"))

@@ -17,7 +17,7 @@ const (
 	KindStatic           Kind = "static"            // aws_access_key_id + aws_secret_access_key
 	KindLogin            Kind = "login"             // login_session (aws login)
 	KindProcess          Kind = "process"           // credential_process
-	KindCredentialSource Kind = "credential-source" // credential_source of a profile with role_arn
+	KindCredentialSource Kind = "credential-source" //nolint:gosec // G101: a kind's name, not a credential; credential_source of a profile with role_arn
 	// KindNone: the profile holds no credentials of its own; the default
 	// chain (environment, container, instance role) supplies them.
 	KindNone Kind = "none"

@@ -211,14 +211,14 @@ func shellSplit(s string) ([]string, bool) {
 	)
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
-		switch {
-		case ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r':
+		switch ch {
+		case ' ', '\t', '\n', '\r':
 			if in {
 				words = append(words, cur.String())
 				cur.Reset()
 				in = false
 			}
-		case ch == '\'':
+		case '\'':
 			end := strings.IndexByte(s[i+1:], '\'')
 			if end < 0 {
 				return nil, false
@@ -226,7 +226,7 @@ func shellSplit(s string) ([]string, bool) {
 			cur.WriteString(s[i+1 : i+1+end])
 			i += end + 1
 			in = true
-		case ch == '"':
+		case '"':
 			i++
 			for ; i < len(s) && s[i] != '"'; i++ {
 				if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
@@ -238,7 +238,7 @@ func shellSplit(s string) ([]string, bool) {
 				return nil, false
 			}
 			in = true
-		case ch == '\\':
+		case '\\':
 			if i+1 >= len(s) {
 				return nil, false
 			}

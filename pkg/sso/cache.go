@@ -1,7 +1,7 @@
 package sso
 
 import (
-	"crypto/sha1"
+	"crypto/sha1" //nolint:gosec // G505: the AWS CLI names SSO cache files by SHA-1
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -50,7 +50,7 @@ func (s Session) String() string {
 // CacheFile is the session's token file under dir (normally
 // ~/.aws/sso/cache): the lower-case hex SHA-1 of CacheKey, plus ".json".
 func CacheFile(dir string, s Session) string {
-	sum := sha1.Sum([]byte(s.CacheKey()))
+	sum := sha1.Sum([]byte(s.CacheKey())) //nolint:gosec // G401: the AWS CLI's cache file name, shared with it; not a security use
 	return filepath.Join(dir, hex.EncodeToString(sum[:])+".json")
 }
 
@@ -161,11 +161,11 @@ func Load(dir string, s Session) (Token, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return Token{}, ErrNoToken
 		}
-		return Token{}, fmt.Errorf("%w: %v", ErrNoToken, err)
+		return Token{}, fmt.Errorf("%w: %w", ErrNoToken, err)
 	}
 	var t Token
 	if err := json.Unmarshal(b, &t); err != nil {
-		return Token{}, fmt.Errorf("%w: %s is not a token file: %v", ErrNoToken, CacheFile(dir, s), err)
+		return Token{}, fmt.Errorf("%w: %s is not a token file: %w", ErrNoToken, CacheFile(dir, s), err)
 	}
 	return t, nil
 }
@@ -187,9 +187,9 @@ func Save(dir string, s Session, t Token) (err error) {
 		return fmt.Errorf("writing the SSO token: %w", err)
 	}
 	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+		if err != nil { // the temp file is garbage
+			_ = f.Close()
+			_ = os.Remove(f.Name())
 		}
 	}()
 	if err = f.Chmod(0o600); err != nil {

@@ -37,7 +37,7 @@ const (
 	SignedIn  Outcome = "signed in"
 )
 
-// RefreshWindow: a cached token with less than this left is refreshed
+// RefreshWindow is the time left under which a cached token is refreshed
 // (when it can be) before it is used, so that the calls made with it right
 // after never meet an expired token.
 const RefreshWindow = 5 * time.Minute

@@ -200,7 +200,9 @@ func TestNonInteractiveFailsAtOnce(t *testing.T) {
 		t.Fatalf("err %v, calls %v", err, h.oidc.calls)
 	}
 	// An expired token whose refresh is refused: the same.
-	h.si.Ensure(context.Background(), h.dir, session, true)
+	if _, _, err := h.si.Ensure(context.Background(), h.dir, session, true); err != nil {
+		t.Fatal(err)
+	}
 	h.now = h.now.Add(9 * time.Hour)
 	h.oidc.refreshErr = &types.InvalidGrantException{}
 	if _, _, err := h.si.Ensure(context.Background(), h.dir, session, false); !errors.Is(err, ErrSignInRequired) {
@@ -247,7 +249,9 @@ func TestCancelledOrExpiredLeavesNoFile(t *testing.T) {
 func TestReadsTheAWSCLIsFile(t *testing.T) {
 	dir := t.TempDir()
 	legacy := Session{StartURL: "https://corp.awsapps.com/start", Region: "us-east-1"}
-	os.WriteFile(CacheFile(dir, legacy), []byte(`{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1", "accessToken": "x", "expiresAt": "2026-03-04T06:00:00UTC"}`), 0o600)
+	if err := os.WriteFile(CacheFile(dir, legacy), []byte(`{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1", "accessToken": "x", "expiresAt": "2026-03-04T06:00:00UTC"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tok, err := Load(dir, legacy)
 	if err != nil || !tok.ExpiresAt.Equal(time.Date(2026, 3, 4, 6, 0, 0, 0, time.UTC)) || tok.Refreshable(t0) {
 		t.Errorf("legacy file: %s %v", tok, err)

@@ -39,7 +39,7 @@ func ParseExecInfo(raw string) (ExecInfo, error) {
 		} `json:"spec"`
 	}
 	if err := json.Unmarshal([]byte(raw), &v); err != nil {
-		return ExecInfo{}, fmt.Errorf("KUBERNETES_EXEC_INFO is not valid JSON: %v", err)
+		return ExecInfo{}, fmt.Errorf("KUBERNETES_EXEC_INFO is not valid JSON: %w", err)
 	}
 	if v.Kind != "" && v.Kind != "ExecCredential" {
 		return ExecInfo{}, fmt.Errorf("KUBERNETES_EXEC_INFO has kind %q, want ExecCredential", v.Kind)

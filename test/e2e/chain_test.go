@@ -201,7 +201,7 @@ func assertNoSecret(t *testing.T, w *world, s string) {
 func TestProfileChains(t *testing.T) {
 	w := newWorld(t)
 	home := w.env["HOME"]
-	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	must(t, os.MkdirAll(filepath.Join(home, ".aws"), 0o700))
 	config := fmt.Sprintf(`[profile id]
 region = eu-west-1
 
@@ -220,8 +220,8 @@ role_arn = %s
 credential_source = Environment
 `, roleTools, roleWork, roleTools)
 	creds := fmt.Sprintf("[id]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey)
-	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(config), 0o600)
-	os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte(creds), 0o600)
+	must(t, os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(config), 0o600))
+	must(t, os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte(creds), 0o600))
 	noEnvKeys := w.with("AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "")
 
 	t.Run("source_profile chain, region from the profile", func(t *testing.T) {
@@ -332,7 +332,7 @@ func TestConcurrentColdCache(t *testing.T) {
 			continue
 		}
 		var cred struct{ Status struct{ Token string } }
-		json.Unmarshal([]byte(r.stdout), &cred)
+		must(t, json.Unmarshal([]byte(r.stdout), &cred))
 		tokens[cred.Status.Token] = true
 	}
 	if len(tokens) != 1 {

@@ -44,7 +44,9 @@ func processWorld(t *testing.T) (*world, map[string]string, string) {
 	t.Helper()
 	w := newWorldWith(t, fakeaws.Options{})
 	home := w.env["HOME"]
-	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	cp := binary + " credential-process --cache file --profile id"
 	cfg := fmt.Sprintf(`[profile id]
 region = eu-west-1
@@ -61,8 +63,12 @@ credential_process = %[6]s credential-process --cache file --profile loop --role
 `, cp, roleTools, roleWork, mfaRole, mfaSerial, binary)
 	creds := fmt.Sprintf("[id]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey)
 	cfgFile := filepath.Join(home, ".aws", "config")
-	os.WriteFile(cfgFile, []byte(cfg), 0o600)
-	os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte(creds), 0o600)
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte(creds), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	w.fake.AddRole(mfaRole, fakeaws.RoleOptions{MFASerial: mfaSerial, MFACode: "123456"})
 	// What the aws CLI sees: no keys of its own, the fake STS.
 	env := w.with("AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "", "KUBERNETES_EXEC_INFO", "",
@@ -162,7 +168,10 @@ func TestCredentialProcessGoSDK(t *testing.T) {
 		t.Setenv(k, v) // the SDK runs the process with this process's environment
 	}
 	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"} {
-		os.Unsetenv(k)
+		t.Setenv(k, "") // restored after the test
+		if err := os.Unsetenv(k); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Setenv("AWS_CONFIG_FILE", cfgFile)
 	call := func() string {

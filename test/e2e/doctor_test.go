@@ -102,7 +102,9 @@ func TestDoctorRevokedSession(t *testing.T) {
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		var e struct{ Kind, AccessKeyID, ARN string }
-		json.Unmarshal(b, &e)
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
 		if e.Kind == "session" && strings.Contains(e.ARN, "assumed-role/eks-admin/") {
 			c.fake.Revoke(e.AccessKeyID)
 			revoked++

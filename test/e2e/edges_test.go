@@ -91,9 +91,9 @@ func TestTildePaths(t *testing.T) {
 	}
 
 	t.Run("AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE", func(t *testing.T) {
-		os.MkdirAll(filepath.Join(home, "aws-team"), 0o700)
-		os.WriteFile(filepath.Join(home, "aws-team", "config"), []byte("[profile team]\nregion = ap-south-1\n"), 0o600)
-		os.WriteFile(filepath.Join(home, "aws-team", "credentials"), []byte("[team]\naws_access_key_id = "+w.user.AccessKeyID+"\naws_secret_access_key = "+w.user.SecretAccessKey+"\n"), 0o600)
+		must(t, os.MkdirAll(filepath.Join(home, "aws-team"), 0o700))
+		must(t, os.WriteFile(filepath.Join(home, "aws-team", "config"), []byte("[profile team]\nregion = ap-south-1\n"), 0o600))
+		must(t, os.WriteFile(filepath.Join(home, "aws-team", "credentials"), []byte("[team]\naws_access_key_id = "+w.user.AccessKeyID+"\naws_secret_access_key = "+w.user.SecretAccessKey+"\n"), 0o600))
 		env := w.with("AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "",
 			"AWS_CONFIG_FILE", "~/aws-team/config", "AWS_SHARED_CREDENTIALS_FILE", "~/aws-team/credentials")
 		cwd := t.TempDir()

@@ -18,9 +18,15 @@ func execWorld(t *testing.T) (*world, map[string]string) {
 	t.Helper()
 	w := newWorld(t)
 	home := w.env["HOME"]
-	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
-	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile id]\nregion = eu-west-1\n"), 0o600)
-	os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte(fmt.Sprintf("[id]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey)), 0o600)
+	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile id]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte(fmt.Sprintf("[id]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := w.with("AWS_ACCESS_KEY_ID", "", "AWS_SECRET_ACCESS_KEY", "", "KUBERNETES_EXEC_INFO", "",
 		"AWS_PROFILE", "id",
 		"AWS_WEB_IDENTITY_TOKEN_FILE", filepath.Join(home, "no-such-token"),
@@ -112,11 +118,12 @@ func TestExec(t *testing.T) {
 				cmd.Process.Kill()
 				t.Fatalf("child said %q", line)
 			}
-			cmd.Process.Signal(sig.s)
+			must(t, cmd.Process.Signal(sig.s))
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			select {
-			case <-done:
+			case err := <-done:
+				t.Logf("SIG%s: %v", sig.name, err)
 			case <-time.After(10 * time.Second):
 				cmd.Process.Kill()
 				t.Fatalf("SIG%s: the command did not stop", sig.name)

@@ -210,7 +210,7 @@ func TestRevokedCachedSession(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	var cred struct{ Status struct{ Token string } }
-	json.Unmarshal([]byte(r.stdout), &cred)
+	must(t, json.Unmarshal([]byte(r.stdout), &cred))
 	if id := verify(t, cred.Status.Token, "other-cluster", "eu-west-1"); id.CanonicalARN != roleWork {
 		t.Errorf("cluster sees %q", id.CanonicalARN)
 	}

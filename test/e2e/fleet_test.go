@@ -225,7 +225,9 @@ func TestFleetPrune(t *testing.T) {
 	// deleting the vanished cluster's entries and the current context
 	// that named it.
 	want := filepath.Join(t.TempDir(), "want")
-	os.WriteFile(want, before, 0o600)
+	if err := os.WriteFile(want, before, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	wantEnv := w.with("KUBECONFIG", want)
 	for _, del := range [][]string{{"delete-context", oldARN}, {"delete-cluster", oldARN}, {"delete-user", oldARN}, {"unset", "current-context"}} {
 		if _, errOut, err := kubectl(t, wantEnv, append([]string{"config"}, del...)...); err != nil {
@@ -283,9 +285,13 @@ func TestFleetLockHeld(t *testing.T) {
 	w := newFleet(t, fakeaws.Options{})
 	w.fake.AddCluster(fakeaws.Cluster{Name: "web", Account: "444444444444", Region: "eu-west-1", Endpoint: "https://web.example", CAData: []byte("ca")})
 	kc := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(kc, []byte(fleetHandWritten), 0o600)
+	if err := os.WriteFile(kc, []byte(fleetHandWritten), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	lock := kc + ".lock"
-	os.WriteFile(lock, nil, 0)
+	if err := os.WriteFile(lock, nil, 0); err != nil {
+		t.Fatal(err)
+	}
 	r := runPlugin(t, w.env, "", fleetScan(kc, fleetAccts[:1], []string{"eu-west-1"}, "--lock-timeout", "300ms")...)
 	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, lock) {
 		t.Errorf("lock held: exit %d stdout %q stderr %q; want 1, nothing, the lock named", r.code, r.stdout, r.stderr)

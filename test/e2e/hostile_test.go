@@ -24,7 +24,7 @@ func TestHostileCacheDir(t *testing.T) {
 			return target
 		}, "is a symlink"},
 		{"a file", func(t *testing.T, dir string) string {
-			os.WriteFile(dir, []byte("x"), 0o600)
+			must(t, os.WriteFile(dir, []byte("x"), 0o600))
 			return ""
 		}, "not a directory"},
 		// An existing folder open to others (EKSXA_CACHE_DIR=/tmp, =~, a
@@ -41,7 +41,7 @@ func TestHostileCacheDir(t *testing.T) {
 			if os.Getuid() != 0 {
 				t.Skip("needs root to make a folder owned by another user")
 			}
-			os.Mkdir(dir, 0o700)
+			must(t, os.Mkdir(dir, 0o700))
 			if err := os.Chown(dir, 65534, 65534); err != nil {
 				t.Fatal(err)
 			}
@@ -81,17 +81,17 @@ func TestHostileCacheEntries(t *testing.T) {
 		spoil  func(t *testing.T, path string)
 		replac bool // the entry is rewritten as a private regular file
 	}{
-		{"world-readable", func(t *testing.T, p string) { os.Chmod(p, 0o644) }, true},
-		{"group-readable", func(t *testing.T, p string) { os.Chmod(p, 0o640) }, true},
-		{"corrupt", func(t *testing.T, p string) { os.WriteFile(p, []byte("{\"v\":1,\"kind\":\"tok"), 0o600) }, true},
-		{"garbage", func(t *testing.T, p string) { os.WriteFile(p, []byte{0, 0xff, 0xfe, '\n'}, 0o600) }, true},
-		{"empty", func(t *testing.T, p string) { os.WriteFile(p, nil, 0o600) }, true},
+		{"world-readable", func(t *testing.T, p string) { must(t, os.Chmod(p, 0o644)) }, true},
+		{"group-readable", func(t *testing.T, p string) { must(t, os.Chmod(p, 0o640)) }, true},
+		{"corrupt", func(t *testing.T, p string) { must(t, os.WriteFile(p, []byte("{\"v\":1,\"kind\":\"tok"), 0o600)) }, true},
+		{"garbage", func(t *testing.T, p string) { must(t, os.WriteFile(p, []byte{0, 0xff, 0xfe, '\n'}, 0o600)) }, true},
+		{"empty", func(t *testing.T, p string) { must(t, os.WriteFile(p, nil, 0o600)) }, true},
 		{"symlink to elsewhere", func(t *testing.T, p string) {
 			other := filepath.Join(t.TempDir(), "x")
 			b, _ := os.ReadFile(p)
-			os.WriteFile(other, b, 0o600)
-			os.Remove(p)
-			os.Symlink(other, p)
+			must(t, os.WriteFile(other, b, 0o600))
+			must(t, os.Remove(p))
+			must(t, os.Symlink(other, p))
 		}, true},
 	}
 	for _, tt := range tests {

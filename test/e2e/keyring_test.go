@@ -38,8 +38,11 @@ func TestKeyringThroughTheBinary(t *testing.T) {
 
 	// No secret in any plain file of the cache folder (the index and lock
 	// files are there).
-	filepath.Walk(w.env["EKSXA_CACHE_DIR"], func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
+	must(t, filepath.Walk(w.env["EKSXA_CACHE_DIR"], func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if fi.IsDir() {
 			return nil
 		}
 		b, _ := os.ReadFile(p)
@@ -47,7 +50,7 @@ func TestKeyringThroughTheBinary(t *testing.T) {
 			t.Errorf("%s holds a secret", p)
 		}
 		return nil
-	})
+	}))
 
 	before := w.fake.Calls("AssumeRole", "")
 	tok2, _ := tokenOf(t, w.env, args...)

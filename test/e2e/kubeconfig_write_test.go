@@ -37,7 +37,9 @@ func contextsIn(t *testing.T, path string) map[string]string {
 func TestKubeconfigConcurrentWriters(t *testing.T) {
 	c := newCluster(t)
 	kc := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(kc, []byte(other), 0o600)
+	if err := os.WriteFile(kc, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	const n = 8
 	var wg sync.WaitGroup
 	results := make([]result, n)
@@ -74,7 +76,9 @@ func TestKubeconfigConcurrentWriters(t *testing.T) {
 func TestKubeconfigWithKubectlConfigInParallel(t *testing.T) {
 	c := newCluster(t)
 	kc := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(kc, []byte(other), 0o600)
+	if err := os.WriteFile(kc, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	const n = 6
 	var wg sync.WaitGroup
 	// kubectl itself reads the file before it takes the lock, then deletes
@@ -135,9 +139,13 @@ func TestKubeconfigWithKubectlConfigInParallel(t *testing.T) {
 func TestKubeconfigKubectlLockHeld(t *testing.T) {
 	c := newCluster(t)
 	kc := filepath.Join(t.TempDir(), "config")
-	os.WriteFile(kc, []byte(other), 0o600)
+	if err := os.WriteFile(kc, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	lock := kc + ".lock"
-	os.WriteFile(lock, nil, 0)
+	if err := os.WriteFile(lock, nil, 0); err != nil {
+		t.Fatal(err)
+	}
 	r := runPlugin(t, c.env, "", append([]string{"kubeconfig", "--kubeconfig", kc, "--lock-timeout", "300ms"}, twoHops...)...)
 	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, lock) || !strings.Contains(r.stderr, "rm "+lock) {
 		t.Errorf("lock held: exit %d stdout %q stderr %q; want 1, nothing, the lock named", r.code, r.stdout, r.stderr)
@@ -253,9 +261,15 @@ func TestKubeconfigNeverShowsItsSecrets(t *testing.T) {
 	kc := filepath.Join(dir, "config")
 	dup := filepath.Join(dir, "dup")
 	broken := filepath.Join(dir, "broken")
-	os.WriteFile(kc, []byte(secretKubeconfig(false)), 0o600)
-	os.WriteFile(dup, []byte(secretKubeconfig(true)), 0o600)
-	os.WriteFile(broken, []byte(strings.Replace(secretKubeconfig(false), "token: tok-", "token: [tok-", 1)), 0o600)
+	if err := os.WriteFile(kc, []byte(secretKubeconfig(false)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dup, []byte(secretKubeconfig(true)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(broken, []byte(strings.Replace(secretKubeconfig(false), "token: tok-", "token: [tok-", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	kcArgs := func(file string, extra ...string) []string {
 		return append(append([]string{"kubeconfig", "--kubeconfig", file}, extra...), twoHops...)
 	}
@@ -305,8 +319,12 @@ func TestKubeconfigNeverShowsItsSecrets(t *testing.T) {
 func TestKubeconfigDanglingRelativeSymlink(t *testing.T) {
 	c := newCluster(t)
 	home := c.env["HOME"]
-	os.MkdirAll(filepath.Join(home, "dotfiles", "kube"), 0o700)
-	os.MkdirAll(filepath.Join(home, ".kube"), 0o700)
+	if err := os.MkdirAll(filepath.Join(home, "dotfiles", "kube"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(home, ".kube"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	link := filepath.Join(home, ".kube", "config")
 	if err := os.Symlink("../dotfiles/kube/config", link); err != nil {
 		t.Fatal(err)
@@ -347,11 +365,17 @@ func TestKubeconfigAnotherUsersFile(t *testing.T) {
 	requireRoot(t)
 	c := newCluster(t)
 	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	os.Chmod(filepath.Dir(dir), 0o755) // the test's temp root, for nobody to reach
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.Chmod(filepath.Dir(dir), 0o755)) // the test's temp root, for nobody to reach
 	kc := filepath.Join(dir, "config")
-	os.WriteFile(kc, []byte(other), 0o600)
-	os.Chown(kc, 65534, 65534)
+	if err := os.WriteFile(kc, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(kc, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
 	if r := runPlugin(t, c.env, "", append([]string{"kubeconfig", "--kubeconfig", kc}, twoHops...)...); r.code != 0 {
 		t.Fatalf("kubeconfig: %q", r.stderr)
 	}
@@ -378,7 +402,9 @@ func TestKubeconfigReadOnlyFileAsKubectl(t *testing.T) {
 	dir := t.TempDir()
 	kc, ref := filepath.Join(dir, "config"), filepath.Join(dir, "ref")
 	for _, f := range []string{kc, ref} {
-		os.WriteFile(f, []byte(other), 0o400)
+		if err := os.WriteFile(f, []byte(other), 0o400); err != nil {
+			t.Fatal(err)
+		}
 	}
 	_, _, kerr := kubectl(t, nil, "--kubeconfig", ref, "config", "set-context", "x", "--cluster", "kind-dev")
 	r := runPlugin(t, c.env, "", append([]string{"kubeconfig", "--kubeconfig", kc}, twoHops...)...)
@@ -392,13 +418,21 @@ func TestKubeconfigReadOnlyFileAsKubectl(t *testing.T) {
 	// As the file's non-root owner: kubectl refuses; so does kubectl-eksxa,
 	// and the file stays as it was.
 	ndir := t.TempDir()
-	os.Chmod(ndir, 0o755)
-	os.Chmod(filepath.Dir(ndir), 0o755) // the test's temp root, for nobody to reach
-	os.Chown(ndir, 65534, 65534)
+	if err := os.Chmod(ndir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.Chmod(filepath.Dir(ndir), 0o755)) // the test's temp root, for nobody to reach
+	if err := os.Chown(ndir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
 	kc, ref = filepath.Join(ndir, "config"), filepath.Join(ndir, "ref")
 	for _, f := range []string{kc, ref} {
-		os.WriteFile(f, []byte(other), 0o400)
-		os.Chown(f, 65534, 65534)
+		if err := os.WriteFile(f, []byte(other), 0o400); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(f, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
 	}
 	kout, kerr2 := asNobody("env", "HOME="+ndir, kubectlPath, "--kubeconfig", ref, "config", "set-context", "x", "--cluster", "kind-dev").CombinedOutput()
 	cmd := asNobody(binary, append([]string{"kubeconfig", "--kubeconfig", kc}, twoHops...)...)
@@ -432,9 +466,15 @@ func TestKubeconfigBindMountedFile(t *testing.T) {
 	c := newCluster(t)
 	dir := t.TempDir()
 	src, dst := filepath.Join(dir, "host-config"), filepath.Join(dir, "mnt", "config")
-	os.MkdirAll(filepath.Dir(dst), 0o700)
-	os.WriteFile(src, []byte(other), 0o600)
-	os.WriteFile(dst, nil, 0o600)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	script := `mount --bind "$1" "$2" && "$3" kubeconfig --kubeconfig "$2" --alias prod -v "${@:4}"`
 	cmd := exec.Command("unshare", append([]string{"-m", "--propagation", "private", "bash", "-c", script, "bash", src, dst, binary}, twoHops...)...)
 	for k, v := range c.env {
@@ -465,7 +505,9 @@ func TestKubeconfigExecCommand(t *testing.T) {
 	}
 	// Another kubectl-eksxa first on PATH.
 	shadow := t.TempDir()
-	os.WriteFile(filepath.Join(shadow, "kubectl-eksxa"), []byte("#!/bin/sh\nexit 1\n"), 0o755)
+	if err := os.WriteFile(filepath.Join(shadow, "kubectl-eksxa"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	r = runPlugin(t, c.with("PATH", shadow+":"+c.env["PATH"]), "", append([]string{"kubeconfig", "--kubeconfig", kc}, twoHops...)...)
 	if r.code != 0 || !strings.Contains(r.stderr, "not this binary") {
 		t.Errorf("shadowed: exit %d stderr %q", r.code, r.stderr)

@@ -125,7 +125,7 @@ func TestKubeconfigMerge(t *testing.T) {
 	c := newCluster(t)
 	dir := t.TempDir()
 	first, second := filepath.Join(dir, "first"), filepath.Join(dir, "second")
-	os.WriteFile(first, []byte(other), 0o600)
+	must(t, os.WriteFile(first, []byte(other), 0o600))
 	env := c.with("KUBECONFIG", first+string(os.PathListSeparator)+second)
 	r := runPlugin(t, env, "", append([]string{"kubeconfig", "--alias", "prod"}, twoHops...)...)
 	if r.code != 0 {
@@ -183,7 +183,7 @@ func TestKubeconfigFailureLeavesFile(t *testing.T) {
 	c.fake.DenyEKS(roleWork, "DescribeCluster")
 	dir := t.TempDir()
 	kc := filepath.Join(dir, "config")
-	os.WriteFile(kc, []byte(other), 0o600)
+	must(t, os.WriteFile(kc, []byte(other), 0o600))
 	tests := []struct {
 		name string
 		args []string
@@ -206,7 +206,9 @@ func TestKubeconfigFailureLeavesFile(t *testing.T) {
 	}
 	// A kubeconfig path that cannot be written.
 	blocker := filepath.Join(dir, "file")
-	os.WriteFile(blocker, []byte("x"), 0o600)
+	if err := os.WriteFile(blocker, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c.fake.AddCluster(fakeaws.Cluster{Name: "dev", Region: "eu-west-1", Account: toolsAcct, Endpoint: c.api.URL, CAData: c.api.CAData})
 	r := runPlugin(t, c.env, "", "kubeconfig", "--kubeconfig", filepath.Join(blocker, "config"), "--cluster-name", "dev", "--region", "eu-west-1", "--role-arn", roleTools)
 	if r.code != 1 || r.stdout != "" {

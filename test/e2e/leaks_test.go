@@ -42,7 +42,9 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		for _, f := range files {
 			b, _ := os.ReadFile(f)
 			var e struct{ SecretAccessKey, SessionToken, Token string }
-			json.Unmarshal(b, &e)
+			if err := json.Unmarshal(b, &e); err != nil {
+				t.Errorf("cache entry %s is not JSON: %v", filepath.Base(f), err)
+			}
 			for k, v := range map[string]string{"cached secret": e.SecretAccessKey, "cached session token": e.SessionToken, "cached token": e.Token} {
 				if v != "" && !known[v] {
 					known[v] = true

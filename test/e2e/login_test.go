@@ -55,7 +55,7 @@ func TestLoginRenewLogout(t *testing.T) {
 			ExpirationTimestamp time.Time `json:"expirationTimestamp"`
 		} `json:"status"`
 	}
-	json.Unmarshal([]byte(tr.stdout), &cred)
+	must(t, json.Unmarshal([]byte(tr.stdout), &cred))
 	if left := time.Until(cred.Status.ExpirationTimestamp); left > 63*time.Second {
 		t.Errorf("token lives %v, past the 63s session that signed it", left)
 	}
@@ -104,7 +104,9 @@ func assertNoCachedSecretInOutput(t *testing.T, w *world, out string) {
 		var e struct {
 			SecretAccessKey, SessionToken, Token string
 		}
-		json.Unmarshal(b, &e)
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
 		for _, s := range []string{e.SecretAccessKey, e.SessionToken, e.Token} {
 			if s != "" && strings.Contains(out, s) {
 				t.Errorf("a cached secret from %s is in the output", filepath.Base(f))

@@ -59,7 +59,9 @@ func TestLogoutWhateverTheFilesSaid(t *testing.T) {
 	w := newWorld(t)
 	cfgFile := filepath.Join(w.env["HOME"], "aws-config")
 	write := func(role string) {
-		os.WriteFile(cfgFile, []byte("[profile p]\ncredential_source = Environment\nrole_arn = "+role+"\nregion = eu-west-1\n"), 0o600)
+		if err := os.WriteFile(cfgFile, []byte("[profile p]\ncredential_source = Environment\nrole_arn = "+role+"\nregion = eu-west-1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	write(roleTools)
 	env := w.with("AWS_CONFIG_FILE", cfgFile)

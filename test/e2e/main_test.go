@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -72,7 +73,7 @@ func runCommand(t *testing.T, dir string, env map[string]string, stdin, name str
 	start := time.Now()
 	err := cmd.Run()
 	r := result{stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		r.code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatalf("running %s %v: %v", name, args, err)
@@ -131,4 +132,12 @@ func blackHole(t *testing.T, network, address string) *hole {
 		}
 	})
 	return h
+}
+
+// must fails the test at once when a setup step fails.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

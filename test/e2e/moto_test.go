@@ -35,7 +35,7 @@ func TestMotoSecondOpinion(t *testing.T) {
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() }) // killed: Wait reports the signal
 	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitHTTP(t, endpoint+"/moto-api/", 30*time.Second)
 
@@ -56,7 +56,9 @@ func TestMotoSecondOpinion(t *testing.T) {
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		var e struct{ Kind, AccessKeyID, ARN string }
-		json.Unmarshal(b, &e)
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatal(err)
+		}
 		if e.Kind == "session" {
 			sessions[e.ARN] = e.AccessKeyID
 		}
@@ -84,8 +86,8 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func waitHTTP(t *testing.T, u string, max time.Duration) {
-	deadline := time.Now().Add(max)
+func waitHTTP(t *testing.T, u string, limit time.Duration) {
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get(u); err == nil {
 			resp.Body.Close()
@@ -93,5 +95,5 @@ func waitHTTP(t *testing.T, u string, max time.Duration) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("%s did not answer within %s", u, max)
+	t.Fatalf("%s did not answer within %s", u, limit)
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"os"
 	"os/exec"
@@ -149,7 +150,9 @@ func TestAWSCLIParity(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := readParityCase(t, path)
 			home := t.TempDir()
-			os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+			if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
+				t.Fatal(err)
+			}
 			for _, f := range []string{"config", "credentials"} {
 				body, ok := c.files[f]
 				if !ok {
@@ -255,7 +258,7 @@ func TestAWSCLIParity(t *testing.T) {
 			}
 			if cliErr != nil {
 				var stderr string
-				if ee, ok := cliErr.(*exec.ExitError); ok {
+				if ee := (*exec.ExitError)(nil); errors.As(cliErr, &ee) {
 					stderr = string(ee.Stderr)
 				}
 				t.Fatalf("aws CLI failed: %v: %s", cliErr, stderr)

@@ -24,7 +24,9 @@ func mfaProfiles(t *testing.T, w *world) {
 	t.Helper()
 	w.fake.AddRole(profileMFARole, fakeaws.RoleOptions{MFASerial: profileMFA, MFACode: "123456", MaxSessionDuration: 12 * time.Hour})
 	home := w.env["HOME"]
-	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	config := `[profile base]
 region = eu-west-1
 

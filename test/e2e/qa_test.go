@@ -341,7 +341,7 @@ func TestQATokenDoesNotWaitForAnotherLoginsMFAPrompt(t *testing.T) {
 	if err := login.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { stdin.Close(); login.Wait() }()
+	defer func() { _ = stdin.Close(); _ = login.Wait() }() // cleanup: the test checked what it saw
 	buf := make([]byte, 256)
 	var seen string
 	deadline := time.Now().Add(10 * time.Second)

@@ -39,8 +39,10 @@ func newSSOWorld(t *testing.T) *ssoWorld {
 	fake.AddRole(roleTools, fakeaws.RoleOptions{})
 	w := &ssoWorld{fake: fake, ssoRole: fake.AddSSORole(identityAcct, "Admin")}
 	w.home = t.TempDir()
-	os.MkdirAll(filepath.Join(w.home, ".aws"), 0o700)
-	os.WriteFile(filepath.Join(w.home, ".aws", "config"), []byte(fmt.Sprintf(`[profile ssoprofile]
+	if err := os.MkdirAll(filepath.Join(w.home, ".aws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.WriteFile(filepath.Join(w.home, ".aws", "config"), []byte(fmt.Sprintf(`[profile ssoprofile]
 sso_session = corp
 sso_account_id = %s
 sso_role_name = Admin
@@ -50,7 +52,7 @@ region = eu-west-1
 sso_start_url = %s
 sso_region = eu-west-1
 sso_registration_scopes = sso:account:access
-`, identityAcct, ssoStartURL)), 0o600)
+`, identityAcct, ssoStartURL)), 0o600))
 	w.cacheDir = filepath.Join(w.home, ".aws", "sso", "cache")
 	w.env = map[string]string{
 		"HOME":                      w.home,
@@ -112,7 +114,7 @@ func (w *ssoWorld) start(t *testing.T, env map[string]string, args ...string) (*
 				found <- m[1]
 			}
 			if err != nil {
-				io.Copy(io.Discard, r)
+				_, _ = io.Copy(io.Discard, r) // drain, so the child never blocks on a full pipe
 				return
 			}
 		}
@@ -121,7 +123,7 @@ func (w *ssoWorld) start(t *testing.T, env map[string]string, args ...string) (*
 	case code := <-found:
 		return cmd, code, &stdout, &stderr, done
 	case <-done:
-		cmd.Wait()
+		_ = cmd.Wait() // it has exited without a code; the caller's checks say why
 		t.Fatalf("login showed no code; stderr %q stdout %q", stderr.String(), stdout.String())
 	case <-time.After(20 * time.Second):
 		t.Fatalf("login showed no code in 20s; stderr %q", stderr.String())
@@ -139,13 +141,19 @@ func TestSSOSignIn(t *testing.T) {
 	chainArgs := []string{"--region", "eu-west-1", "--profile", "ssoprofile", "--role-arn", roleTools}
 	// An expired sign-in whose refresh the service refuses (an unknown
 	// client), as left by an earlier `aws sso login`.
-	os.MkdirAll(w.cacheDir, 0o700)
-	os.WriteFile(w.tokenFile(), []byte(`{"startUrl":"`+ssoStartURL+`","region":"eu-west-1","accessToken":"old","expiresAt":"2020-01-01T00:00:00Z","refreshToken":"old-refresh","clientId":"gone","clientSecret":"gone","registrationExpiresAt":"2099-01-01T00:00:00Z"}`), 0o600)
+	if err := os.MkdirAll(w.cacheDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(w.tokenFile(), []byte(`{"startUrl":"`+ssoStartURL+`","region":"eu-west-1","accessToken":"old","expiresAt":"2020-01-01T00:00:00Z","refreshToken":"old-refresh","clientId":"gone","clientSecret":"gone","registrationExpiresAt":"2099-01-01T00:00:00Z"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	// The browser is a script that records what it was asked to open.
 	opened := filepath.Join(t.TempDir(), "opened")
 	browser := filepath.Join(t.TempDir(), "browser")
-	os.WriteFile(browser, []byte("#!/bin/sh\nprintf '%s' \"$1\" > "+opened+"\n"), 0o700)
+	if err := os.WriteFile(browser, []byte("#!/bin/sh\nprintf '%s' \"$1\" > "+opened+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	env := w.env
 	loginEnv := map[string]string{"BROWSER": browser}
 	for k, v := range env {
@@ -232,10 +240,14 @@ func TestSSOSignIn(t *testing.T) {
 		w.fake.ExpireSSOAccessTokens()
 		var f map[string]string
 		b, _ := os.ReadFile(w.tokenFile())
-		json.Unmarshal(b, &f)
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
 		f["expiresAt"] = time.Now().Add(-time.Minute).UTC().Format("2006-01-02T15:04:05Z")
 		b, _ = json.Marshal(f)
-		os.WriteFile(w.tokenFile(), b, 0o600)
+		if err := os.WriteFile(w.tokenFile(), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 		before := w.fake.Calls("StartDeviceAuthorization", "")
 		r := runPlugin(t, env, "", append([]string{"token", "--cluster-name", "other", "--cache", "none"}, chainArgs...)...)
 		if r.code != 0 || r.stderr != "" {
@@ -249,7 +261,9 @@ func TestSSOSignIn(t *testing.T) {
 		}
 		var nf map[string]string
 		b, _ = os.ReadFile(w.tokenFile())
-		json.Unmarshal(b, &nf)
+		if err := json.Unmarshal(b, &nf); err != nil {
+			t.Fatal(err)
+		}
 		if nf["accessToken"] == f["accessToken"] || nf["clientId"] != f["clientId"] {
 			t.Errorf("the file was not updated with the refreshed token")
 		}
@@ -314,11 +328,12 @@ func TestSSOSignIn(t *testing.T) {
 		os.Remove(w.tokenFile())
 		cmd, _, _, stderr, done := w.startLogin(t, env, append([]string{"--no-browser", "--cache", "none"}, chainArgs...)...)
 		time.Sleep(1200 * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGINT)
+		must(t, cmd.Process.Signal(syscall.SIGINT))
 		waited := make(chan error, 1)
 		go func() { waited <- cmd.Wait() }()
 		select {
-		case <-waited:
+		case err := <-waited:
+			t.Logf("login after SIGINT: %v", err)
 		case <-time.After(10 * time.Second):
 			t.Fatal("login did not stop on SIGINT")
 		}
@@ -378,7 +393,9 @@ func TestSSOLegacyProfile(t *testing.T) {
 		t.Fatalf("no cache file named by the start URL: %v", err)
 	}
 	var file map[string]string
-	json.Unmarshal(b, &file)
+	if err := json.Unmarshal(b, &file); err != nil {
+		t.Fatal(err)
+	}
 	if file["accessToken"] == "" || file["startUrl"] != legacyURL || file["refreshToken"] != "" {
 		// No scopes were registered for the legacy form: no refresh token.
 		t.Errorf("cache file fields: %v", keysOf(file))

@@ -73,8 +73,10 @@ func (s *Server) Unmap(principalARN string) {
 	delete(s.mapping, principalARN)
 }
 
-// Verified and Rejected count the tokens the verifier accepted and refused.
+// Verified counts the tokens the verifier accepted.
 func (s *Server) Verified() int64 { return s.verified.Load() }
+
+// Rejected counts the tokens the verifier refused.
 func (s *Server) Rejected() int64 { return s.rejected.Load() }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {

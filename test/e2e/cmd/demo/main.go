@@ -152,7 +152,7 @@ func sh(env []string, name string, args ...string) (string, error) {
 	cmd.Stdout = &out
 	cmd.Stderr = os.Stderr
 	err := cmd.Run()
-	os.Stdout.Write(indent(out.Bytes()))
+	_, _ = os.Stdout.Write(indent(out.Bytes())) // the demo's narration; a closed stdout ends it anyway
 	if err != nil {
 		return out.String(), fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 	}
