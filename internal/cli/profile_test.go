@@ -218,7 +218,9 @@ func TestProfileHopPartition(t *testing.T) {
 	isolateAWS(t)
 	home := t.TempDir()
 	cfg := filepath.Join(home, "eks-config")
-	os.WriteFile(cfg, []byte("[profile cn]\nregion = cn-north-1\nrole_arn = arn:aws:iam::222222222222:role/jump\nsource_profile = base\n[profile base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n"), 0o600)
+	if err := os.WriteFile(cfg, []byte("[profile cn]\nregion = cn-north-1\nrole_arn = arn:aws:iam::222222222222:role/jump\nsource_profile = base\n[profile base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	vars := map[string]string{"HOME": home, "AWS_CONFIG_FILE": cfg}
 	code, out, errOut := run(t, vars, "credential-process", "--profile", "cn", "--cache", "none")
 	want := `hop 1, "arn:aws:iam::222222222222:role/jump" (role_arn of profile "cn"), is in partition aws, but region cn-north-1 is in partition aws-cn`
