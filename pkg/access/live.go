@@ -2,15 +2,12 @@ package access
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/kubeapi"
 )
 
 // LiveCheck asks the cluster itself: a GET of /version on endpoint with
@@ -21,37 +18,16 @@ import (
 // (nil: a client with a 10-second timeout). The token is never put in the
 // error.
 func LiveCheck(ctx context.Context, client *http.Client, endpoint string, caData []byte, token string) (status int, err error) {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return 0, fmt.Errorf("cluster endpoint %q is not an http(s) URL", endpoint)
+	u, err := kubeapi.URL(endpoint, "/version")
+	if err != nil {
+		return 0, err
 	}
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/version"
-	u.RawQuery, u.Fragment = "", ""
-
-	c := &http.Client{Timeout: 10 * time.Second}
-	if client != nil {
-		cc := *client
-		c = &cc
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	if len(caData) > 0 {
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(caData) {
-			return 0, errors.New("cluster CA data holds no PEM certificate")
-		}
-		var tr *http.Transport
-		switch t := c.Transport.(type) {
-		case nil:
-			tr = http.DefaultTransport.(*http.Transport).Clone()
-		case *http.Transport:
-			tr = t.Clone()
-		default:
-			return 0, fmt.Errorf("live check: the client's transport is %T, not *http.Transport: cannot trust the cluster CA", t)
-		}
-		if tr.TLSClientConfig == nil {
-			tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-		}
-		tr.TLSClientConfig.RootCAs = pool
-		c.Transport = tr
+	c, err := kubeapi.Trusting(client, caData)
+	if err != nil {
+		return 0, fmt.Errorf("live check: %w", err)
 	}
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)

@@ -2,8 +2,6 @@ package nodes
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
+
+	"github.com/eksxa/kubectl-eksxa/pkg/kubeapi"
 )
 
 // Node is what the report needs of a Kubernetes Node: a small struct
@@ -78,11 +77,11 @@ const pageSize = 500
 // transport to clone (nil: a 30-second timeout and the default transport).
 // A refusal is an *APIError; the token is never put in an error.
 func ListNodes(ctx context.Context, client *http.Client, endpoint string, caPEM []byte, token string) ([]Node, error) {
-	base, err := url.Parse(endpoint)
-	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
-		return nil, fmt.Errorf("cluster endpoint %q is not an http(s) URL", endpoint)
+	base, err := kubeapi.URL(endpoint, "/api/v1/nodes")
+	if err != nil {
+		return nil, err
 	}
-	c, err := trusting(client, caPEM)
+	c, err := kubeapi.Trusting(client, caPEM)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +92,6 @@ func ListNodes(ctx context.Context, client *http.Client, endpoint string, caPEM 
 			return nil, errors.New("listing nodes: the API server keeps answering with a continue token")
 		}
 		u := *base
-		u.Path = strings.TrimSuffix(u.Path, "/") + "/api/v1/nodes"
 		q := url.Values{"limit": {fmt.Sprint(pageSize)}}
 		if cont != "" {
 			q.Set("continue", cont)
@@ -146,37 +144,6 @@ func getNodes(ctx context.Context, c *http.Client, u, token string) (*nodeList, 
 		return nil, fmt.Errorf("GET /api/v1/nodes: the answer is not a NodeList: %w", err)
 	}
 	return &list, nil
-}
-
-// trusting returns a copy of client whose transport trusts caPEM only.
-func trusting(client *http.Client, caPEM []byte) (*http.Client, error) {
-	c := &http.Client{Timeout: 30 * time.Second}
-	if client != nil {
-		cc := *client
-		c = &cc
-	}
-	if len(caPEM) == 0 {
-		return c, nil
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, errors.New("cluster CA data holds no PEM certificate")
-	}
-	var tr *http.Transport
-	switch t := c.Transport.(type) {
-	case nil:
-		tr = http.DefaultTransport.(*http.Transport).Clone()
-	case *http.Transport:
-		tr = t.Clone()
-	default:
-		return nil, fmt.Errorf("the HTTP client's transport is %T, not *http.Transport: cannot trust the cluster CA", t)
-	}
-	if tr.TLSClientConfig == nil {
-		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	tr.TLSClientConfig.RootCAs = pool
-	c.Transport = tr
-	return c, nil
 }
 
 // redact removes the token from an error's text, should a transport ever
