@@ -498,7 +498,7 @@ func TestFleetUsageErrors(t *testing.T) {
 		{[]string{"--all-clusters", "--regions", "eu-west-1,cn-north-1"}, "different AWS partitions"},
 		{[]string{"--all-clusters", "--accounts", "222222222222", "--account-role", "arn:aws:iam::222222222222:role/x"}, "give the role name only"},
 		{[]string{"--all-clusters", "--accounts", "222222222222", "--account-role", "eks-admin,externalid=x"}, `--account-role "eks-admin,externalid=x": hop spec "arn:aws:iam::222222222222:role/eks-admin,externalid=x": unknown setting "externalid"`},
-		{[]string{"--all-clusters", "--alias-template", "{{.Nmae}}"}, `--alias-template "{{.Nmae}}": template: alias:1:2: executing "alias" at <.Nmae>: can't evaluate field Nmae`}, //nolint:misspell // the misspelt field is the test
+		{[]string{"--all-clusters", "--alias-template", "{{.Nmae}}"}, `--alias-template "{{.Nmae}}": can't evaluate field Nmae`}, //nolint:misspell // the misspelt field is the test
 		{[]string{"--all-clusters", "--alias-template", "{{.Name"}, `--alias-template "{{.Name" is not a Go template`},
 		{[]string{"--all-clusters", "--region", "moon-1"}, `--region: invalid region "moon-1"`},
 		{[]string{"--all-clusters", "--user-alias", "me"}, "--user-alias names one user"},

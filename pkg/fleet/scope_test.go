@@ -94,6 +94,7 @@ func TestNamer(t *testing.T) {
 		{"{{.Name}}", "prod"},
 		{"{{.Account}}-{{.Region}}-{{.Name}}", "222222222222-eu-west-1-prod"},
 		{`{{if eq .Region "eu-west-1"}}eu{{else}}{{.Region}}{{end}}/{{.Name}}`, "eu/prod"},
+		{`{{if ne .Region "eu-west-1"}}x{{else if not .Name}}y{{else if .Account}}{{"acct"}}{{end}}-{{/* note */}}{{.Name}}`, "acct-prod"},
 	} {
 		n, err := ParseAliasTemplate(tt.tmpl)
 		if err != nil {
@@ -106,6 +107,13 @@ func TestNamer(t *testing.T) {
 	for _, tt := range []struct{ tmpl, want string }{
 		{"{{.Name", "is not a Go template"},
 		{"{{.Cluster}}", "can't evaluate field Cluster"},
+		{"{{.Name.Length}}", "can't evaluate field Name.Length"},
+		{"{{.Name | printf}}", "is not a Go template"},
+		{"{{range .Name}}x{{end}}", "supports text, {{.Name}}"},
+		{"{{with .Name}}x{{end}}", "supports text, {{.Name}}"},
+		{"{{$x := .Name}}{{$x}}", "supports text, {{.Name}}"},
+		{`{{define "x"}}a{{end}}{{template "x"}}`, "not supported"},
+		{`{{if eq .Name}}x{{end}}`, "supports text, {{.Name}}"},
 	} {
 		if _, err := ParseAliasTemplate(tt.tmpl); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ParseAliasTemplate(%q) = %v, want %q", tt.tmpl, err, tt.want)
